@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+
+/** `edutech import …` and `edutech students …`: getting data in and finding it again. */
+export function registerData(program: Command, ctx: CliContext): void {
+  program
+    .command('import')
+    .description('import a dataset into the store')
+    .argument('<format>', 'source format: oulad')
+    .argument('<folder>', 'folder with the source CSV files')
+    .option('-t, --target <store>', 'sqlite (default) or postgres', 'sqlite')
+    .action(async (format: string, folder: string, opts: { target: string }) => {
+      const result = await ctx.call('importData', { format, folder, target: opts.target }, {
+        onProgress: ((e: { file: string; rows: number }) => {
+          if (!ctx.json()) process.stderr.write(`  ${e.file}: ${e.rows} rows\n`);
+        }) as (e: never) => void,
+      });
+      if (ctx.json()) return ctx.printJson(result);
+      ctx.print(`imported ${result.presentations} presentations in `
+        + `${(result.durationMs / 1000).toFixed(1)} s:`);
+      for (const t of result.tables) ctx.print(`  ${t.table.padEnd(14)} ${t.rows}`);
+    });
+
+  program
+    .command('students')
+    .description('find a student\'s enrolments (by id, or id prefix with --prefix)')
+    .argument('<student>', 'student id')
+    .option('--prefix', 'match ids starting with these digits')
+    .option('-n, --limit <n>', 'at most this many', '50')
+    .action(async (student: string, opts: { prefix?: boolean; limit: string }) => {
+      const result = await ctx.call('findStudents', {
+        student, prefix: Boolean(opts.prefix), limit: Number(opts.limit),
+      });
+      if (ctx.json()) return ctx.printJson(result);
+      if (result.enrolments.length === 0) return ctx.print('no enrolments found');
+      for (const e of result.enrolments) {
+        ctx.print(`${String(e.student).padEnd(9)} ${e.presentation.padEnd(10)} `
+          + `starts ${e.startDate}  ${e.finalResult ?? '-'}`
+          + `${e.hasActivity ? '' : '  (no click data)'}`);
+      }
+    });
+}

@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { ERROR_CODES, toAppError } from '../../shared/errors';
+import { createContext } from './context';
+import { registerData } from './commands/data';
+import { registerModels } from './commands/models';
+import { registerScore } from './commands/score';
+
+/**
+ * The headless host: parses arguments, calls the engine through the contract, prints results
+ * (or `--json`), and maps error codes to exit codes (see ERROR_CODES).
+ */
+export function buildProgram(): { program: Command; close: () => Promise<void> } {
+  const program = new Command('edutech')
+    .description('Edutech Analyst: score students with ONNX models, backfill trajectories, '
+      + 'scan notebook folders')
+    .option('--db <path>', 'SQLite store (default: $EDUTECH_DB or the user data folder)')
+    .option('--models <dir>', 'models folder (default: $EDUTECH_MODELS or the shipped models/)')
+    .option('--pg <url>', 'Postgres connection string (default: $EDUTECH_PG_URL or PG* variables)')
+    .option('--json', 'print results as JSON')
+    .showHelpAfterError()
+    .exitOverride();
+  const ctx = createContext(program);
+  let used = false;
+  const engine = ctx.engine;
+  ctx.engine = () => {
+    used = true;
+    return engine();
+  };
+  registerData(program, ctx);
+  registerScore(program, ctx);
+  registerModels(program, ctx);
+  return { program, close: async () => (used ? ctx.engine().close() : undefined) };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { program, close } = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? 0 : ERROR_CODES.BAD_INPUT.exit;
+    }
+    const appError = toAppError(error);
+    if (program.opts<{ json?: boolean }>().json) {
+      process.stdout.write(`${JSON.stringify({ error: appError.toWire() }, null, 2)}\n`);
+    } else {
+      process.stderr.write(`error ${appError.code}: ${appError.message}\n`);
+    }
+    return ERROR_CODES[appError.code].exit;
+  } finally {
+    await close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,122 @@
+import {
+  operations, type CallContext, type Handlers, type OperationName, type OutputOf,
+} from '../../shared/contract';
+import { AppError, toAppError } from '../../shared/errors';
+import type { EngineConfig } from './config';
+import { exportFeatures } from './features/export';
+import { importOulad } from './import/oulad';
+import { ModelRegistry } from './models/registry';
+import { scoreStudent } from './scoring/score';
+import { SqliteStore } from './store/sqlite-store';
+import type { LearningStore } from './store/store';
+import { log } from './log';
+
+/**
+ * The one engine behind every host. `call` is the single entry point the CLI, the HTTP server
+ * and the Electron IPC bridge use: it validates the raw input against the contract, runs the
+ * operation and turns any failure into an AppError with a code.
+ */
+export class Engine {
+  readonly models: ModelRegistry;
+  private sqlite?: SqliteStore;
+
+  constructor(readonly config: EngineConfig) {
+    this.models = new ModelRegistry(config.modelsDir);
+  }
+
+  /** The local SQLite store, opened and migrated on first use. */
+  async localStore(): Promise<SqliteStore> {
+    if (!this.sqlite) {
+      const store = new SqliteStore(this.config.dbPath);
+      await store.migrate();
+      this.sqlite = store;
+    }
+    return this.sqlite;
+  }
+
+  async store(target: 'sqlite' | 'postgres' = 'sqlite'): Promise<LearningStore> {
+    if (target === 'sqlite') return this.localStore();
+    throw new AppError('STORE_FAILED', 'the Postgres store is not available in this build');
+  }
+
+  readonly handlers: Handlers = {
+    findStudents: async (input) => {
+      const store = await this.localStore();
+      if (await store.isEmpty()) {
+        throw new AppError('EMPTY_STORE', 'the store holds no data yet: import a dataset first');
+      }
+      const found = await store.findEnrolments(input.student, input);
+      const enrolments = [];
+      for (const e of found) {
+        const p = (await store.presentation(e.presentation))!;
+        enrolments.push({
+          student: e.student, presentation: e.presentation, startDate: p.startDate,
+          lengthDays: p.lengthDays, registrationDay: e.registrationDay,
+          unregistrationDay: e.unregistrationDay, finalResult: e.finalResult,
+          hasActivity: p.hasActivity,
+        });
+      }
+      return { enrolments };
+    },
+
+    listModels: async () => ({
+      models: this.models.list().map((m) => ({
+        name: m.name, metric: m.metric, kind: m.kind, description: m.description,
+        features: m.features, trainedOn: m.trainedOn, evaluatedOn: m.evaluatedOn,
+        evaluation: m.evaluation, card: m.card,
+      })),
+    }),
+
+    importData: async (input, ctx) =>
+      importOulad(await this.store(input.target), input.folder, ctx),
+
+    score: async (input) => scoreStudent(await this.localStore(), this.models, input),
+
+    exportFeatures: async (input, ctx) => {
+      const store = await this.localStore();
+      if (await store.isEmpty()) {
+        throw new AppError('EMPTY_STORE', 'the store holds no data yet: import a dataset first');
+      }
+      const known = new Set(await store.listPresentations());
+      const unknown = (input.presentations ?? []).filter((p) => !known.has(p));
+      if (unknown.length) {
+        throw new AppError('UNKNOWN_PRESENTATION', `unknown presentation(s) ${unknown.join(', ')}`,
+          { presentations: unknown });
+      }
+      return exportFeatures(store, input.out, { ...input, signal: ctx.signal });
+    },
+  };
+
+  /** Validates and runs one operation; every failure comes out as an AppError. */
+  async call<K extends OperationName>(
+    name: K,
+    rawInput: unknown,
+    ctx: CallContext = {},
+  ): Promise<OutputOf<K>> {
+    const op = operations[name];
+    if (!op) throw new AppError('BAD_INPUT', `unknown operation "${String(name)}"`);
+    const parsed = op.input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      throw new AppError('BAD_INPUT', `invalid input for ${name}: `
+        + parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
+          .join('; '), { operation: name });
+    }
+    const started = performance.now();
+    try {
+      const handler = this.handlers[name] as (i: unknown, c: CallContext) => Promise<OutputOf<K>>;
+      const result = await handler(parsed.data, ctx);
+      log.info('op.done', { op: name, durationMs: Math.round(performance.now() - started) });
+      return result;
+    } catch (error) {
+      const appError = toAppError(error);
+      log.info('op.failed', { op: name, code: appError.code,
+        durationMs: Math.round(performance.now() - started) });
+      throw appError;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.sqlite?.close();
+    this.sqlite = undefined;
+  }
+}

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import { once } from 'node:events';
+import type { LearningStore } from '../store/store';
+import { FEATURE_COUNT, FEATURE_NAMES } from './definitions';
+import { enrolmentBatches } from './enrolment-batches';
+import { progressLabel, successLabel } from './labels';
+import { computeTrajectory } from './trajectory';
+
+export const EXPORT_META_COLUMNS = [
+  'presentation', 'student', 'as_of_day', 'final_result', 'gender', 'disability',
+  'label_success', 'label_progress',
+] as const;
+
+/**
+ * Writes the feature matrix the training command reads: one CSV row per enrolment and day,
+ * the metadata columns above, then every feature in FEATURE_NAMES order. Features come from
+ * the same `computeTrajectory` that scoring and backfill use; labels read the whole enrolment
+ * (that is what makes them labels), which is why they are kept in columns of their own.
+ */
+export async function exportFeatures(
+  store: LearningStore,
+  out: string,
+  opts: { presentations?: string[]; days: number[]; signal?: AbortSignal },
+): Promise<{ rows: number; file: string }> {
+  const days = [...opts.days].sort((a, b) => a - b);
+  const stream = fs.createWriteStream(out);
+  const write = async (line: string) => {
+    if (!stream.write(line)) await once(stream, 'drain');
+  };
+  await write(`${[...EXPORT_META_COLUMNS, ...FEATURE_NAMES].join(',')}\n`);
+  let rows = 0;
+
+  // Labels need every row of the enrolment, so read up to the presentation's end (1000 days
+  // is beyond any presentation) and let computeTrajectory ignore what is after each day.
+  for await (const batch of enrolmentBatches(store, { ...opts, upToDay: 1000 })) {
+    for (const data of batch) {
+      const matrix = computeTrajectory(data, days);
+      const e = data.enrolment;
+      const success = successLabel(data);
+      const progress = progressLabel(data).toFixed(6);
+      for (let r = 0; r < days.length; r++) {
+        const values = Array.from(matrix.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT),
+          (v) => (Number.isInteger(v) ? String(v) : v.toPrecision(9)));
+        await write(`${e.presentation},${e.student},${days[r]},${e.finalResult ?? ''},`
+          + `${e.gender ?? ''},${e.disability ?? ''},${success},${progress},`
+          + `${values.join(',')}\n`);
+        rows++;
+      }
+    }
+  }
+  stream.end();
+  await once(stream, 'finish');
+  return { rows, file: out };
+}

@@ -1,0 +1,101 @@
+import { parse } from 'csv-parse';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../../../shared/errors';
+
+/** One data record of a source CSV, by column name, with the line it started on. */
+export interface SourceRecord {
+  line: number;
+  get(column: string): string;
+}
+
+/**
+ * Streams the records of a quoted CSV file (any line ending, optional BOM) after checking that
+ * its header holds the expected columns. Every record must have as many fields as the header;
+ * a record that does not, or that the parser cannot read, fails with the file and line.
+ */
+export async function* readRecords(
+  file: string,
+  expected: readonly string[],
+  signal?: AbortSignal,
+): AsyncGenerator<SourceRecord> {
+  const name = path.basename(file);
+  if (!fs.existsSync(file)) {
+    throw new AppError('IMPORT_FAILED', `${name}: file not found in the import folder`, { file });
+  }
+  const parser = fs.createReadStream(file).pipe(
+    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
+  );
+  let index: Map<string, number> | undefined;
+  let width = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      if (signal?.aborted) throw new AppError('CANCELLED', 'import cancelled');
+      if (!index) {
+        index = new Map(record.map((c, i) => [c.trim(), i]));
+        const missing = expected.filter((c) => !index!.has(c));
+        if (missing.length) {
+          throw new AppError('IMPORT_FAILED',
+            `${name}, line ${info.lines}: header lacks column(s) ${missing.join(', ')}`,
+            { file, line: info.lines, missing });
+        }
+        width = record.length;
+        continue;
+      }
+      if (record.length !== width) {
+        throw new AppError('IMPORT_FAILED',
+          `${name}, line ${info.lines}: ${record.length} fields where the header has ${width}`,
+          { file, line: info.lines });
+      }
+      const cols = index;
+      yield { line: info.lines, get: (column) => record[cols.get(column)!]! };
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const e = error as { message?: string; lines?: number };
+    throw new AppError('IMPORT_FAILED',
+      `${name}, line ${e.lines ?? '?'}: ${e.message ?? String(error)}`,
+      { file, line: e.lines ?? null });
+  } finally {
+    parser.destroy();
+  }
+}
+
+/** Field converters that say which field of which line was wrong. */
+export function intField(rec: SourceRecord, column: string, file: string): number {
+  const raw = rec.get(column).trim();
+  if (!/^-?\d+$/.test(raw)) {
+    throw new AppError('IMPORT_FAILED',
+      `${path.basename(file)}, line ${rec.line}: ${column} "${raw}" is not an integer`,
+      { file, line: rec.line, column });
+  }
+  return Number(raw);
+}
+
+export function optionalIntField(rec: SourceRecord, column: string, file: string): number | null {
+  return rec.get(column).trim() === '' ? null : intField(rec, column, file);
+}
+
+export function optionalNumberField(
+  rec: SourceRecord,
+  column: string,
+  file: string,
+): number | null {
+  const raw = rec.get(column).trim();
+  if (raw === '') return null;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new AppError('IMPORT_FAILED',
+      `${path.basename(file)}, line ${rec.line}: ${column} "${raw}" is not a number`,
+      { file, line: rec.line, column });
+  }
+  return value;
+}
+
+export function textField(rec: SourceRecord, column: string): string | null {
+  const raw = rec.get(column);
+  return raw === '' ? null : raw;
+}

@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError, toAppError } from '../../../shared/errors';
+import type { Cell, LearningTable } from '../store/schema';
+import type { LearningStore } from '../store/store';
+import {
+  intField, optionalIntField, optionalNumberField, readRecords, textField,
+} from './csv-records';
+import { presentationKey, presentationStartDate } from './presentation-dates';
+import { log } from '../log';
+
+export interface ImportSummary {
+  tables: { table: string; rows: number }[];
+  presentations: number;
+  durationMs: number;
+}
+
+const BATCH = 5000;
+
+/**
+ * Imports an OULAD folder (the seven original tables, with clicks in any number of
+ * `studentVle*.csv` files) into a store in one transaction. The presentations listed in
+ * `courses.csv` are replaced whole, so importing the same folder twice leaves the same rows.
+ * Exact duplicate click rows are kept: they are part of the original data.
+ */
+export async function importOulad(
+  store: LearningStore,
+  folder: string,
+  opts: { signal?: AbortSignal; onProgress?: (e: { file: string; rows: number }) => void } = {},
+): Promise<ImportSummary> {
+  const started = performance.now();
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new AppError('IMPORT_FAILED', `import folder ${folder} does not exist or is not a folder`,
+      { folder });
+  }
+  const vleFiles = fs.readdirSync(folder).filter((f) => /^studentVle.*\.csv$/i.test(f)).sort();
+  await store.migrate();
+  const counts = new Map<LearningTable, number>();
+  const writer = await store.beginImport();
+  try {
+    const sink = batcher(writer.insert.bind(writer), counts);
+    const file = (name: string) => path.join(folder, name);
+    const each = async (
+      name: string, columns: readonly string[],
+      fn: (rec: Parameters<typeof intField>[0], f: string) => Promise<void> | void,
+    ) => {
+      let rows = 0;
+      for await (const rec of readRecords(file(name), columns, opts.signal)) {
+        await fn(rec, file(name));
+        rows++;
+      }
+      await sink.flush();
+      opts.onProgress?.({ file: name, rows });
+      log.debug('import.file', { file: name, rows });
+    };
+
+    // Presentations first: every other table must refer to one of them.
+    const lengths = new Map<string, number>();
+    const presentationRows: Cell[][] = [];
+    await each('courses.csv', ['code_module', 'code_presentation', 'module_presentation_length'],
+      (rec, f) => {
+        const module = rec.get('code_module');
+        const code = rec.get('code_presentation');
+        const key = presentationKey(module, code);
+        const length = intField(rec, 'module_presentation_length', f);
+        lengths.set(key, length);
+        presentationRows.push([key, module, code, startDateAt(code, rec.line, f), length]);
+      });
+    await writer.replacePresentations([...lengths.keys()]);
+    await sink.add('presentations', ...presentationRows);
+    await sink.flush();
+
+    const known = (rec: Parameters<typeof intField>[0], f: string): string => {
+      const key = presentationKey(rec.get('code_module'), rec.get('code_presentation'));
+      if (!lengths.has(key)) {
+        throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: presentation `
+          + `${key} is not in courses.csv`, { file: f, line: rec.line, presentation: key });
+      }
+      return key;
+    };
+
+    const assessmentPresentation = new Map<number, string>();
+    await each('assessments.csv', ['code_module', 'code_presentation', 'id_assessment',
+      'assessment_type', 'date', 'weight'], (rec, f) => {
+      const key = known(rec, f);
+      const id = intField(rec, 'id_assessment', f);
+      assessmentPresentation.set(id, key);
+      return sink.add('assessments', [id, key, rec.get('assessment_type'),
+        optionalIntField(rec, 'date', f), optionalNumberField(rec, 'weight', f) ?? 0]);
+    });
+
+    const sites = new Set<string>();
+    await each('vle.csv', ['id_site', 'code_module', 'code_presentation', 'activity_type',
+      'week_from', 'week_to'], (rec, f) => {
+      const key = known(rec, f);
+      const site = intField(rec, 'id_site', f);
+      sites.add(`${key}/${site}`);
+      return sink.add('sites', [key, site, rec.get('activity_type'),
+        optionalIntField(rec, 'week_from', f), optionalIntField(rec, 'week_to', f)]);
+    });
+
+    const registration = new Map<string, [number | null, number | null]>();
+    await each('studentRegistration.csv', ['code_module', 'code_presentation', 'id_student',
+      'date_registration', 'date_unregistration'], (rec, f) => {
+      const key = known(rec, f);
+      registration.set(`${key}/${intField(rec, 'id_student', f)}`, [
+        optionalIntField(rec, 'date_registration', f),
+        optionalIntField(rec, 'date_unregistration', f),
+      ]);
+    });
+
+    await each('studentInfo.csv', ['code_module', 'code_presentation', 'id_student', 'gender',
+      'region', 'highest_education', 'imd_band', 'age_band', 'num_of_prev_attempts',
+      'studied_credits', 'disability', 'final_result'], (rec, f) => {
+      const key = known(rec, f);
+      const student = intField(rec, 'id_student', f);
+      const [reg, unreg] = registration.get(`${key}/${student}`) ?? [null, null];
+      return sink.add('enrolments', [key, student, textField(rec, 'gender'),
+        textField(rec, 'region'), textField(rec, 'highest_education'), textField(rec, 'imd_band'),
+        textField(rec, 'age_band'), optionalIntField(rec, 'num_of_prev_attempts', f),
+        optionalIntField(rec, 'studied_credits', f), textField(rec, 'disability'),
+        textField(rec, 'final_result'), reg, unreg]);
+    });
+
+    await each('studentAssessment.csv', ['id_assessment', 'id_student', 'date_submitted',
+      'is_banked', 'score'], (rec, f) => {
+      const id = intField(rec, 'id_assessment', f);
+      const key = assessmentPresentation.get(id);
+      if (!key) {
+        throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: assessment `
+          + `${id} is not in assessments.csv`, { file: f, line: rec.line });
+      }
+      return sink.add('submissions', [id, key, intField(rec, 'id_student', f),
+        intField(rec, 'date_submitted', f), intField(rec, 'is_banked', f),
+        optionalNumberField(rec, 'score', f)]);
+    });
+
+    for (const name of vleFiles) {
+      await each(name, ['code_module', 'code_presentation', 'id_student', 'id_site', 'date',
+        'sum_click'], (rec, f) => {
+        const key = known(rec, f);
+        const site = intField(rec, 'id_site', f);
+        if (!sites.has(`${key}/${site}`)) {
+          throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: site `
+            + `${site} is not in vle.csv for ${key}`, { file: f, line: rec.line });
+        }
+        return sink.add('activity', [key, intField(rec, 'id_student', f), site,
+          intField(rec, 'date', f), intField(rec, 'sum_click', f)]);
+      });
+    }
+    await writer.commit();
+  } catch (error) {
+    await writer.rollback();
+    throw toAppError(error);
+  }
+
+  const durationMs = performance.now() - started;
+  const tables = ['presentations', 'assessments', 'sites', 'enrolments', 'submissions', 'activity']
+    .map((table) => ({ table, rows: counts.get(table as LearningTable) ?? 0 }));
+  log.info('import.done', { folder, durationMs: Math.round(durationMs), vleFiles: vleFiles.length });
+  return { tables, presentations: counts.get('presentations') ?? 0, durationMs };
+}
+
+function startDateAt(code: string, line: number, file: string): string {
+  try {
+    return presentationStartDate(code);
+  } catch (error) {
+    throw new AppError('IMPORT_FAILED', `${path.basename(file)}, line ${line}: `
+      + (error as Error).message, { file, line });
+  }
+}
+
+/** Collects rows per table and writes them in batches, counting what was written. */
+function batcher(
+  insert: (table: LearningTable, rows: Cell[][]) => Promise<void>,
+  counts: Map<LearningTable, number>,
+) {
+  const pending = new Map<LearningTable, Cell[][]>();
+  return {
+    async add(table: LearningTable, ...rows: Cell[][]) {
+      const list = pending.get(table) ?? [];
+      list.push(...rows);
+      pending.set(table, list);
+      if (list.length >= BATCH) await this.flushTable(table);
+    },
+    async flushTable(table: LearningTable) {
+      const list = pending.get(table);
+      if (!list?.length) return;
+      pending.set(table, []);
+      await insert(table, list);
+      counts.set(table, (counts.get(table) ?? 0) + list.length);
+    },
+    async flush() {
+      for (const table of pending.keys()) await this.flushTable(table);
+    },
+  };
+}

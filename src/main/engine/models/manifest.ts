@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { metricName } from '../../../shared/contract/models';
+
+/**
+ * `models/<name>.json`: what the app needs to run a model and what an analyst needs to trust it.
+ * Written by the training command (training/train.py); read here and validated, so a hand-edited
+ * manifest that names an unknown feature fails when the models are listed, not mid-backfill.
+ */
+export const manifestSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  metric: metricName,
+  kind: z.enum(['classifier', 'regressor']),
+  description: z.string(),
+  file: z.string(),
+  /** ONNX input tensor name; float32 [N, features.length]. */
+  input: z.string(),
+  /** ONNX output tensor holding the score, float32 [N, 1] or [N]. */
+  output: z.string(),
+  features: z.array(z.string()).min(1),
+  trainedOn: z.array(z.string()),
+  evaluatedOn: z.array(z.string()),
+  evaluation: z.array(z.record(z.string(), z.number().nullable())),
+  card: z.record(z.string(), z.unknown()).optional(),
+});
+export type ModelManifest = z.infer<typeof manifestSchema>;

@@ -1,0 +1,237 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../../../shared/errors';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
+import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
+import type {
+  Assessment, Enrolment, EnrolmentData, ImportWriter, LearningStore, Presentation, Submission,
+} from './store';
+import { DEFAULT_TABLES, type TableSet } from './tables';
+import { groupActivity, type ActivityRow } from './activity-rows';
+
+type Row = Record<string, unknown>;
+
+/** The local store: one SQLite file, the offline cache and the default target. */
+export class SqliteStore implements LearningStore {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+
+  constructor(
+    readonly file: string,
+    readonly tables: TableSet = DEFAULT_TABLES,
+  ) {
+    try {
+      if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+      this.db = new Database(file);
+    } catch (error) {
+      throw new AppError('STORE_FAILED', `cannot open the SQLite store ${file}: ${String(error)}`, {
+        file,
+      });
+    }
+    // WAL lets a reader (the window) look while a job writes; NORMAL sync is safe under WAL.
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(MIGRATIONS_TABLE);
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations WHERE profile = ?')
+        .all(this.tables.profile) as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        for (const sql of m.statements(this.tables, 'sqlite')) this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')
+          .run(this.tables.profile, m.version, m.name, new Date().toISOString());
+      })();
+    }
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return this.db.prepare(`SELECT 1 FROM ${this.tables.enrolments} LIMIT 1`).get() === undefined;
+  }
+
+  async findEnrolments(
+    student: number,
+    opts: { prefix: boolean; limit: number },
+  ): Promise<Enrolment[]> {
+    const t = this.tables;
+    const rows = opts.prefix
+      ? this.db.prepare(`SELECT * FROM ${t.enrolments} WHERE CAST(student AS TEXT) LIKE ?
+          ORDER BY student, presentation LIMIT ?`).all(`${student}%`, opts.limit)
+      : this.db.prepare(`SELECT * FROM ${t.enrolments} WHERE student = ?
+          ORDER BY presentation LIMIT ?`).all(student, opts.limit);
+    return (rows as Row[]).map(toEnrolment);
+  }
+
+  async presentation(key: string): Promise<Presentation | undefined> {
+    const t = this.tables;
+    const p = this.db.prepare(`SELECT * FROM ${t.presentations} WHERE presentation = ?`)
+      .get(key) as Row | undefined;
+    if (!p) return undefined;
+    const assessments = (this.db.prepare(`SELECT * FROM ${t.assessments}
+      WHERE presentation = ? ORDER BY due_day, assessment`).all(key) as Row[]).map(toAssessment);
+    const last = this.db.prepare(`SELECT
+        (SELECT MAX(day) FROM ${t.activity} WHERE presentation = ?) AS a,
+        (SELECT MAX(day_submitted) FROM ${t.submissions} WHERE presentation = ?) AS s`)
+      .get(key, key) as { a: number | null; s: number | null };
+    return toPresentation(p, assessments, last.a, last.s);
+  }
+
+  async listPresentations(): Promise<string[]> {
+    return (this.db.prepare(`SELECT presentation FROM ${this.tables.presentations}
+      ORDER BY presentation`).all() as { presentation: string }[]).map((r) => r.presentation);
+  }
+
+  async enrolledStudents(presentation: string): Promise<number[]> {
+    return (this.db.prepare(`SELECT student FROM ${this.tables.enrolments}
+      WHERE presentation = ? ORDER BY student`).all(presentation) as { student: number }[])
+      .map((r) => r.student);
+  }
+
+  async enrolmentData(
+    presentationKey: string,
+    students: number[],
+    upToDay: number,
+  ): Promise<EnrolmentData[]> {
+    const t = this.tables;
+    const presentation = await this.presentation(presentationKey);
+    if (!presentation || students.length === 0) return [];
+    const ids = JSON.stringify(students);
+    const enrolments = (this.db.prepare(`SELECT * FROM ${t.enrolments}
+      WHERE presentation = ? AND student IN (SELECT value FROM json_each(?))
+      ORDER BY student`).all(presentationKey, ids) as Row[]).map(toEnrolment);
+    const activity = this.db.prepare(`SELECT a.student, a.day, a.clicks, s.activity_type
+      FROM ${t.activity} a JOIN ${t.sites} s ON s.presentation = a.presentation AND s.site = a.site
+      WHERE a.presentation = ? AND a.student IN (SELECT value FROM json_each(?)) AND a.day <= ?
+      ORDER BY a.student, a.day`).all(presentationKey, ids, upToDay) as ActivityRow[];
+    const submissions = this.db.prepare(`SELECT * FROM ${t.submissions}
+      WHERE presentation = ? AND student IN (SELECT value FROM json_each(?))
+        AND day_submitted <= ?`).all(presentationKey, ids, upToDay) as Row[];
+    return assemble(presentation, enrolments, activity, submissions);
+  }
+
+  async beginImport(): Promise<ImportWriter> {
+    const db = this.db;
+    const t = this.tables;
+    const inserts = new Map<LearningTable, Database.Statement>();
+    const insertFor = (table: LearningTable): Database.Statement => {
+      let stmt = inserts.get(table);
+      if (!stmt) {
+        const cols = LEARNING_COLUMNS[table];
+        stmt = db.prepare(`INSERT INTO ${t[table]} (${cols.join(', ')})
+          VALUES (${cols.map(() => '?').join(', ')})`);
+        inserts.set(table, stmt);
+      }
+      return stmt;
+    };
+    db.exec('BEGIN IMMEDIATE');
+    return {
+      async replacePresentations(keys) {
+        const list = JSON.stringify(keys);
+        for (const table of ['activity', 'submissions', 'assessments', 'sites', 'enrolments',
+          'presentations'] as const) {
+          db.prepare(`DELETE FROM ${t[table]} WHERE presentation IN
+            (SELECT value FROM json_each(?))`).run(list);
+        }
+      },
+      async insert(table, rows) {
+        const stmt = insertFor(table);
+        for (const row of rows) stmt.run(row);
+      },
+      async commit() {
+        db.exec('COMMIT');
+      },
+      async rollback() {
+        if (db.inTransaction) db.exec('ROLLBACK');
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+export function toEnrolment(r: Row): Enrolment {
+  return {
+    presentation: String(r.presentation),
+    student: Number(r.student),
+    gender: (r.gender as string | null) ?? null,
+    region: (r.region as string | null) ?? null,
+    highestEducation: (r.highest_education as string | null) ?? null,
+    imdBand: (r.imd_band as string | null) ?? null,
+    ageBand: (r.age_band as string | null) ?? null,
+    prevAttempts: nullableNumber(r.prev_attempts),
+    studiedCredits: nullableNumber(r.studied_credits),
+    disability: (r.disability as string | null) ?? null,
+    finalResult: (r.final_result as string | null) ?? null,
+    registrationDay: nullableNumber(r.registration_day),
+    unregistrationDay: nullableNumber(r.unregistration_day),
+  };
+}
+
+export function toAssessment(r: Row): Assessment {
+  return {
+    assessment: Number(r.assessment),
+    type: String(r.assessment_type),
+    dueDay: nullableNumber(r.due_day),
+    weight: Number(r.weight),
+  };
+}
+
+export function toPresentation(
+  p: Row,
+  assessments: Assessment[],
+  lastActivityDay: number | null,
+  lastSubmissionDay: number | null,
+): Presentation {
+  const candidates = [lastActivityDay, lastSubmissionDay].filter((d): d is number => d !== null);
+  return {
+    presentation: String(p.presentation),
+    module: String(p.module),
+    code: String(p.code),
+    startDate: String(p.start_date),
+    lengthDays: Number(p.length_days),
+    hasActivity: lastActivityDay !== null,
+    lastDataDay: candidates.length ? Math.max(...candidates.map(Number)) : null,
+    assessments,
+  };
+}
+
+function nullableNumber(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+/** Joins a batch's rows into one EnrolmentData per enrolment (rows sorted by student, day). */
+export function assemble(
+  presentation: Presentation,
+  enrolments: Enrolment[],
+  activity: ActivityRow[],
+  submissionRows: Row[],
+): EnrolmentData[] {
+  const activityByStudent = groupActivity(activity);
+  const submissionsByStudent = new Map<number, Submission[]>();
+  for (const r of submissionRows) {
+    const student = Number(r.student);
+    const list = submissionsByStudent.get(student) ?? [];
+    list.push({
+      assessment: Number(r.assessment),
+      daySubmitted: Number(r.day_submitted),
+      isBanked: Number(r.is_banked) === 1,
+      score: nullableNumber(r.score),
+    });
+    submissionsByStudent.set(student, list);
+  }
+  return enrolments.map((enrolment) => ({
+    enrolment,
+    presentation,
+    activity: activityByStudent.get(enrolment.student) ?? {
+      day: new Int32Array(0), clicks: new Int32Array(0), activityType: [],
+    },
+    submissions: submissionsByStudent.get(enrolment.student) ?? [],
+  }));
+}

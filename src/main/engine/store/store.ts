@@ -1,0 +1,92 @@
+import type { Cell, LearningTable } from './schema';
+import type { TableSet } from './tables';
+
+/** A presentation (one run of a module) with what scoring needs to know about it. */
+export interface Presentation {
+  presentation: string;
+  module: string;
+  code: string;
+  /** Calendar date of day 0, `YYYY-MM-DD`. */
+  startDate: string;
+  lengthDays: number;
+  /** Whether any click data was imported for this presentation. */
+  hasActivity: boolean;
+  /** The last day on which the presentation has clicks or submissions; null when it has none. */
+  lastDataDay: number | null;
+  assessments: Assessment[];
+}
+
+export interface Assessment {
+  assessment: number;
+  type: string;
+  dueDay: number | null;
+  weight: number;
+}
+
+export interface Enrolment {
+  presentation: string;
+  student: number;
+  gender: string | null;
+  region: string | null;
+  highestEducation: string | null;
+  imdBand: string | null;
+  ageBand: string | null;
+  prevAttempts: number | null;
+  studiedCredits: number | null;
+  disability: string | null;
+  finalResult: string | null;
+  registrationDay: number | null;
+  unregistrationDay: number | null;
+}
+
+export interface Submission {
+  assessment: number;
+  daySubmitted: number;
+  isBanked: boolean;
+  score: number | null;
+}
+
+/** One enrolment's click rows, sorted by day, as parallel columns (cheap to scan 70 times). */
+export interface ActivityColumns {
+  day: Int32Array;
+  clicks: Int32Array;
+  activityType: string[];
+}
+
+/** Everything the feature code reads about one enrolment, up to a day. */
+export interface EnrolmentData {
+  enrolment: Enrolment;
+  presentation: Presentation;
+  activity: ActivityColumns;
+  submissions: Submission[];
+}
+
+/**
+ * Writes one import in a single transaction, so a failure leaves the store as it was: no
+ * half-written presentation.
+ */
+export interface ImportWriter {
+  /** Deletes every learning row of these presentations (a re-import replaces, never doubles). */
+  replacePresentations(keys: string[]): Promise<void>;
+  insert(table: LearningTable, rows: Cell[][]): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/** What the engine needs from a learning-data store, implemented for SQLite and Postgres. */
+export interface LearningStore {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly tables: TableSet;
+  /** Creates or migrates the tables of this store's table set. */
+  migrate(): Promise<void>;
+  isEmpty(): Promise<boolean>;
+  findEnrolments(student: number, opts: { prefix: boolean; limit: number }): Promise<Enrolment[]>;
+  presentation(key: string): Promise<Presentation | undefined>;
+  listPresentations(): Promise<string[]>;
+  /** Students enrolled in a presentation, ascending. */
+  enrolledStudents(presentation: string): Promise<number[]>;
+  /** One read for a batch of enrolments of one presentation; rows after `upToDay` are left out. */
+  enrolmentData(presentation: string, students: number[], upToDay: number): Promise<EnrolmentData[]>;
+  beginImport(): Promise<ImportWriter>;
+  close(): Promise<void>;
+}

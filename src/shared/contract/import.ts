@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { defineOperation } from './operation';
+
+export const storeTarget = z.enum(['sqlite', 'postgres']);
+
+export const importData = defineOperation({
+  summary: 'Import a source dataset (OULAD CSV folder) into the canonical store',
+  input: z.object({
+    format: z.literal('oulad'),
+    folder: z.string().min(1),
+    target: storeTarget.default('sqlite'),
+  }),
+  output: z.object({
+    tables: z.array(z.object({ table: z.string(), rows: z.number().int() })),
+    presentations: z.number().int(),
+    durationMs: z.number(),
+  }),
+  errors: ['IMPORT_FAILED', 'STORE_FAILED', 'CANCELLED'],
+  progress: z.object({ file: z.string(), rows: z.number().int() }),
+});

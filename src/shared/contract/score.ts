@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { defineOperation } from './operation';
+import { metricName } from './models';
+
+export const scoreResult = z.object({
+  model: z.string(),
+  metric: metricName,
+  student: z.number().int(),
+  presentation: z.string(),
+  /** Days since the presentation's start; the features use no data after this day. */
+  asOfDay: z.number().int(),
+  asOfDate: z.string(),
+  /** How `asOfDay` was chosen: the latest data, the end of a week, or a calendar date. */
+  basis: z.enum(['now', 'week', 'date']),
+  value: z.number(),
+  features: z.record(z.string(), z.number()),
+});
+export type ScoreResult = z.infer<typeof scoreResult>;
+
+export const score = defineOperation({
+  summary: "Score one student's enrolment now, at the end of week N, or as of a date",
+  input: z
+    .object({
+      model: z.string().min(1),
+      student: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(Number),
+      presentation: z.string().optional(),
+      week: z.number().int().optional(),
+      date: z.string().optional(),
+    })
+    .refine((v) => v.week === undefined || v.date === undefined, {
+      message: 'give a week or a date, not both',
+    }),
+  output: scoreResult,
+  errors: [
+    'EMPTY_STORE',
+    'UNKNOWN_MODEL',
+    'UNKNOWN_STUDENT',
+    'UNKNOWN_PRESENTATION',
+    'AMBIGUOUS_ENROLMENT',
+    'BAD_WEEK',
+    'BAD_DATE',
+    'MODEL_FAILED',
+  ],
+});
