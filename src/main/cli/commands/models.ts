@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { FEATURES } from '../../engine/features/definitions';
+import { featuresMarkdown } from '../../engine/features/docs';
 import type { CliContext } from '../context';
 
 /** `edutech models list` and `edutech features export`: the model side. */
@@ -17,6 +19,19 @@ export function registerModels(program: Command, ctx: CliContext): void {
     });
 
   const features = program.command('features').description('the feature matrix');
+  features
+    .command('list')
+    .description('list every feature with its unit and definition')
+    .option('--markdown', 'print docs/features.md')
+    .action((opts: { markdown?: boolean }) => {
+      if (opts.markdown) {
+        process.stdout.write(featuresMarkdown());
+      } else if (ctx.json()) {
+        ctx.printJson(FEATURES);
+      } else {
+        for (const f of FEATURES) ctx.print(`${f.name.padEnd(24)} ${f.unit.padEnd(14)} ${f.definition}`);
+      }
+    });
   features
     .command('export')
     .description('write features for every enrolment at given days (training input)')

@@ -8,8 +8,9 @@ const MS_PER_DAY = 86_400_000;
 /**
  * Turns "now", a week or a calendar date into a day of the presentation.
  *
- * - week N: the end of week N, day 7N−1 (week 1 is days 0..6). Weeks run 1..ceil(length/7);
- *   the last, partial week ends on the presentation's last day.
+ * - week N: the end of week N, day 7N−1 (week 1 is days 0..6). OULAD's rows run from day 0 to
+ *   day `length` inclusive, so weeks run 1..ceil((length+1)/7) and the last, partial week ends
+ *   on day `length`.
  * - date: days between the start date and that date, counted on calendar dates in UTC, so a
  *   time zone or a daylight-saving change can never shift the day.
  * - now: today's day of the presentation while it runs; for a finished presentation, the last
@@ -20,9 +21,9 @@ export function resolveAsOf(
   when: { week?: number; date?: string },
   today: Date = new Date(),
 ): AsOf {
-  const lastDay = p.lengthDays - 1;
+  const lastDay = p.lengthDays;
   if (when.week !== undefined) {
-    const weeks = Math.ceil(p.lengthDays / 7);
+    const weeks = Math.ceil((p.lengthDays + 1) / 7);
     if (!Number.isInteger(when.week) || when.week < 1 || when.week > weeks) {
       throw new AppError('BAD_WEEK',
         `week ${when.week} is outside ${p.presentation}, which has weeks 1..${weeks}`,

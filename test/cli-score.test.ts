@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { ERROR_CODES } from '../src/shared/errors';
+import { runCli } from './helpers/cli';
+import { haveShared, readOuladCsv } from './helpers/shared';
+
+const present = haveShared();
+const MODEL = 'project_2411_clf';
+
+describe.skipIf(!present)('edutech score, as a user runs it', () => {
+  const db = () => ['--db', inject('ouladDb')];
+
+  it('scores a real student at a week, with the documented JSON keys', () => {
+    const r = runCli([...db(), '--json', 'score', MODEL, '11391', '6']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.json).toMatchObject({
+      model: MODEL, metric: 'm2_success', student: 11391, presentation: 'AAA-2013J',
+      asOfDay: 41, asOfDate: '2013-11-11', basis: 'week',
+    });
+    expect(r.json.value).toBeGreaterThan(0);
+    expect(r.json.value).toBeLessThan(1);
+    // The features behind the score, checked against the raw click file.
+    const clicks = readOuladCsv('studentVle_AAA_2013J.csv')
+      .filter((c) => c.id_student === '11391' && Number(c.date) <= 41)
+      .reduce((s, c) => s + Number(c.sum_click), 0);
+    expect(r.json.features.clicks_total).toBe(clicks);
+  });
+
+  it('gives the same score for a date as for the week ending that day', () => {
+    const byWeek = runCli([...db(), '--json', 'score', MODEL, '11391', '6']).json;
+    const byDate = runCli([...db(), '--json', 'score', MODEL, '11391', '2013-11-11']).json;
+    expect(byDate.asOfDay).toBe(41);
+    expect(byDate.basis).toBe('date');
+    expect(byDate.value).toBe(byWeek.value);
+  });
+
+  it('scores now as of the last day with data, and prints a readable line', () => {
+    const r = runCli([...db(), 'score', MODEL, '11391']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^project_2411_clf {2}m2_success = 0\.\d{4}\n/);
+    expect(r.stdout).toMatch(/student 11391 in AAA-2013J, day 268 \(2014-06-26, now\)/);
+  });
+
+  it('chooses among several enrolments with --presentation', () => {
+    const ambiguous = runCli([...db(), 'score', MODEL, '8462']);
+    expect(ambiguous.status).toBe(ERROR_CODES.AMBIGUOUS_ENROLMENT.exit);
+    expect(ambiguous.stderr).toMatch(/AMBIGUOUS_ENROLMENT.*DDD-2013J, DDD-2014J/);
+    const chosen = runCli([...db(), '--json', 'score', MODEL, '8462', '3',
+      '--presentation', 'DDD-2014J']);
+    expect(chosen.status).toBe(0);
+    expect(chosen.json.presentation).toBe('DDD-2014J');
+  });
+
+  const failures: [string, string[], keyof typeof ERROR_CODES][] = [
+    ['unknown model', ['score', 'project_0000', '11391'], 'UNKNOWN_MODEL'],
+    ['unknown student', ['score', MODEL, '99999999'], 'UNKNOWN_STUDENT'],
+    ['week 0', ['score', MODEL, '11391', '0'], 'BAD_WEEK'],
+    ['week past the end', ['score', MODEL, '11391', '40'], 'BAD_WEEK'],
+    ['unparsable date', ['score', MODEL, '11391', '2013-13-01'], 'BAD_DATE'],
+    ['date before the start', ['score', MODEL, '11391', '2013-09-30'], 'BAD_DATE'],
+    ['unknown presentation', ['score', MODEL, '11391', '--presentation', 'ZZZ-2013J'],
+      'UNKNOWN_PRESENTATION'],
+  ];
+  it.each(failures)('%s fails with its own code and exit status', (_, args, code) => {
+    const r = runCli([...db(), ...args]);
+    expect(r.status).toBe(ERROR_CODES[code].exit);
+    expect(r.stderr).toMatch(new RegExp(`^error ${code}: `));
+    const asJson = runCli([...db(), '--json', ...args]);
+    expect(asJson.json.error.code).toBe(code);
+  });
+
+  it('an empty store fails with EMPTY_STORE', () => {
+    const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-empty-')), 'e.db');
+    const r = runCli(['--db', empty, 'score', MODEL, '11391']);
+    expect(r.status).toBe(ERROR_CODES.EMPTY_STORE.exit);
+    expect(r.stderr).toMatch(/EMPTY_STORE.*edutech import oulad/);
+  });
+});

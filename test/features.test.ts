@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { FEATURE_INDEX as F, FEATURE_COUNT } from '../src/main/engine/features/definitions';
+import { computeTrajectory, featuresAsOf } from '../src/main/engine/features/trajectory';
+import { SqliteStore } from '../src/main/engine/store/sqlite-store';
+import { haveShared, readOuladCsv } from './helpers/shared';
+
+const present = haveShared();
+
+/**
+ * Feature values for named students, computed here straight from the CSV files (not through the
+ * store or the feature code) and compared with the app's features.
+ */
+function independent(presentation: string, student: number, day: number, vleFile: string) {
+  const [module, code] = presentation.split('-') as [string, string];
+  const clicks = readOuladCsv(vleFile).filter((r) => r.code_module === module
+    && r.code_presentation === code && Number(r.id_student) === student
+    && Number(r.date) <= day);
+  const perDay = new Map<number, number>();
+  for (const r of clicks) perDay.set(Number(r.date), (perDay.get(Number(r.date)) ?? 0)
+    + Number(r.sum_click));
+  const last7 = [...perDay].filter(([d]) => d > day - 7).reduce((s, [, c]) => s + c, 0);
+  const lastDay = Math.max(...perDay.keys());
+
+  const assessments = readOuladCsv('assessments.csv').filter((a) => a.code_module === module
+    && a.code_presentation === code);
+  const ids = new Set(assessments.map((a) => a.id_assessment));
+  const submitted = readOuladCsv('studentAssessment.csv').filter((s) => ids.has(s.id_assessment)
+    && Number(s.id_student) === student && Number(s.date_submitted) <= day);
+  const scores = submitted.filter((s) => s.score !== '').map((s) => Number(s.score));
+  const due = assessments.filter((a) => a.assessment_type !== 'Exam' && a.date !== ''
+    && Number(a.date) <= day);
+
+  return {
+    clicks_total: clicks.reduce((s, r) => s + Number(r.sum_click), 0),
+    active_days: perDay.size,
+    clicks_last_7d: last7,
+    days_since_last_click: day - lastDay,
+    assessments_submitted: submitted.length,
+    assessments_due: due.length,
+    mean_score: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : 0,
+  };
+}
+
+describe.skipIf(!present)('features against an independent computation from the CSV', () => {
+  let store: SqliteStore;
+  beforeAll(() => {
+    store = new SqliteStore(inject('ouladDb'));
+  });
+
+  const cases = [
+    { presentation: 'AAA-2013J', student: 11391, day: 40, vle: 'studentVle_AAA_2013J.csv' },
+    { presentation: 'BBB-2013B', student: 27891, day: 55, vle: 'studentVle_BBB_2013B.csv' },
+  ];
+  it.each(cases)('$presentation student $student as of day $day', async (c) => {
+    const [data] = await store.enrolmentData(c.presentation, [c.student], c.day);
+    const row = featuresAsOf(data!, c.day);
+    const want = independent(c.presentation, c.student, c.day, c.vle);
+    expect(want.clicks_total).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(want)) {
+      expect(row[F[name as keyof typeof F]], name).toBeCloseTo(value, 3);
+    }
+  });
+
+  it('a trajectory row equals the single-day computation for every day 0..69', async () => {
+    const [data] = await store.enrolmentData('AAA-2013J', [11391], 69);
+    const days = Array.from({ length: 70 }, (_, d) => d);
+    const trajectory = computeTrajectory(data!, days);
+    for (const d of days) {
+      const [oneDay] = await store.enrolmentData('AAA-2013J', [11391], d);
+      expect(Array.from(trajectory.subarray(d * FEATURE_COUNT, (d + 1) * FEATURE_COUNT)))
+        .toEqual(Array.from(featuresAsOf(oneDay!, d)));
+    }
+  });
+
+  it('deleting every row after day d leaves the features as of d unchanged', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-leak-')), 'l.db');
+    fs.copyFileSync(inject('ouladDb'), file);
+    const copy = new SqliteStore(file);
+    const d = 30;
+    const students = [11391, 28400, 30268];
+    const before = await copy.enrolmentData('AAA-2013J', students, 1000);
+    const rowsBefore = before.map((e) => featuresAsOf(e, d));
+
+    copy.db.prepare('DELETE FROM activity WHERE day > ?').run(d);
+    copy.db.prepare('DELETE FROM submissions WHERE day_submitted > ?').run(d);
+    const after = await copy.enrolmentData('AAA-2013J', students, 1000);
+    expect(after[0]!.activity.day.length).toBeLessThan(before[0]!.activity.day.length);
+    after.forEach((e, i) => expect(Array.from(featuresAsOf(e, d)))
+      .toEqual(Array.from(rowsBefore[i]!)));
+    await copy.close();
+  });
+});
