@@ -4,6 +4,9 @@ import { createContext } from './context';
 import { registerData } from './commands/data';
 import { registerModels } from './commands/models';
 import { registerScore } from './commands/score';
+import { registerBackfill } from './commands/backfill';
+import { registerServe } from './commands/serve';
+import { registerScanCommands } from './commands/scan';
 
 /**
  * The headless host: parses arguments, calls the engine through the contract, prints results
@@ -29,6 +32,9 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
   registerData(program, ctx);
   registerScore(program, ctx);
   registerModels(program, ctx);
+  registerBackfill(program, ctx);
+  registerServe(program, ctx);
+  registerScanCommands(program, ctx);
   return { program, close: async () => (used ? ctx.engine().close() : undefined) };
 }
 

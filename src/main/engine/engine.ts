@@ -9,6 +9,11 @@ import { ModelRegistry } from './models/registry';
 import { scoreStudent } from './scoring/score';
 import { SqliteStore } from './store/sqlite-store';
 import type { LearningStore } from './store/store';
+import { PgStore } from './store/pg-store';
+import { profilesFile, resolveProfile } from './store/profiles';
+import { runBackfill } from './backfill/run-backfill';
+import { dsStatsStoreFor, scanOperation, type ScanDeps } from './scan/handler';
+import type { DsStatsStore } from './scan/ds-stats-store';
 import { log } from './log';
 
 /**
@@ -34,10 +39,46 @@ export class Engine {
     return this.sqlite;
   }
 
-  async store(target: 'sqlite' | 'postgres' = 'sqlite'): Promise<LearningStore> {
-    if (target === 'sqlite') return this.localStore();
-    throw new AppError('STORE_FAILED', 'the Postgres store is not available in this build');
+  /**
+   * The store of a target and profile. The profile is resolved (and its table names checked,
+   * BAD_PROFILE) before any SQL runs; one Postgres pool serves every profile.
+   */
+  async store(
+    target: 'sqlite' | 'postgres' = 'sqlite',
+    profile = 'default',
+  ): Promise<LearningStore> {
+    const tables = resolveProfile(profile, profilesFile(this.config.dbPath));
+    if (target === 'sqlite' && profile === 'default') return this.localStore();
+    const key = `${target}:${profile}`;
+    let store = this.profileStores.get(key);
+    if (!store) {
+      if (target === 'sqlite') {
+        store = new SqliteStore(this.config.dbPath, tables);
+      } else {
+        this.pg ??= PgStore.connect(this.config.pgUrl);
+        store = profile === 'default' ? this.pg : this.pg.withTables(tables);
+      }
+      this.profileStores.set(key, store);
+    }
+    return store;
   }
+
+  /** How the scanner reaches the stores; Postgres is connected only when a scan targets it. */
+  private readonly scanDeps: ScanDeps = {
+    sqlite: () => this.localStore(),
+    pg: () => {
+      this.pg ??= PgStore.connect(this.config.pgUrl);
+      return this.pg.pool;
+    },
+  };
+
+  /** The ds_stats store of a target (the latest scan is what `metrics` exposes). */
+  dsStats(target: 'sqlite' | 'postgres'): Promise<DsStatsStore> {
+    return dsStatsStoreFor(target, this.scanDeps);
+  }
+
+  private readonly profileStores = new Map<string, LearningStore>();
+  private pg?: PgStore;
 
   readonly handlers: Handlers = {
     findStudents: async (input) => {
@@ -68,7 +109,12 @@ export class Engine {
     }),
 
     importData: async (input, ctx) =>
-      importOulad(await this.store(input.target), input.folder, ctx),
+      importOulad(await this.store(input.target, input.profile), input.folder, ctx),
+
+    backfill: async (input, ctx) =>
+      runBackfill(await this.store(input.target, input.profile), this.models, input, ctx),
+
+    scan: async (input, ctx) => scanOperation(input, ctx, this.scanDeps),
 
     score: async (input) => scoreStudent(await this.localStore(), this.models, input),
 
@@ -118,5 +164,10 @@ export class Engine {
   async close(): Promise<void> {
     await this.sqlite?.close();
     this.sqlite = undefined;
+    // Profile stores on Postgres share this.pg's pool: close the owner once, after the others.
+    for (const store of this.profileStores.values()) if (store !== this.pg) await store.close();
+    this.profileStores.clear();
+    await this.pg?.close();
+    this.pg = undefined;
   }
 }

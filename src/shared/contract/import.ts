@@ -9,6 +9,8 @@ export const importData = defineOperation({
     format: z.literal('oulad'),
     folder: z.string().min(1),
     target: storeTarget.default('sqlite'),
+    /** Table set to fill (`v4` fills `*_v4`); checked by the engine (BAD_PROFILE). */
+    profile: z.string().min(1).max(63).default('default'),
   }),
   output: z.object({
     tables: z.array(z.object({ table: z.string(), rows: z.number().int() })),

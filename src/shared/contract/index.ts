@@ -4,6 +4,8 @@ import { listModels } from './models';
 import { importData } from './import';
 import { score } from './score';
 import { exportFeatures } from './features';
+import { backfill } from './backfill';
+import { scan } from './scan';
 import type { Operation } from './operation';
 
 /**
@@ -17,6 +19,8 @@ export const operations = {
   importData,
   score,
   exportFeatures,
+  backfill,
+  scan,
 } as const satisfies Record<string, Operation>;
 
 export type Operations = typeof operations;
@@ -58,3 +62,5 @@ export * from './models';
 export * from './import';
 export * from './score';
 export * from './features';
+export * from './backfill';
+export * from './scan';

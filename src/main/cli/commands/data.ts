@@ -9,8 +9,16 @@ export function registerData(program: Command, ctx: CliContext): void {
     .argument('<format>', 'source format: oulad')
     .argument('<folder>', 'folder with the source CSV files')
     .option('-t, --target <store>', 'sqlite (default) or postgres', 'sqlite')
-    .action(async (format: string, folder: string, opts: { target: string }) => {
-      const result = await ctx.call('importData', { format, folder, target: opts.target }, {
+    .option('--profile <name>', 'table set to fill: default, v4 (the *_v4 tables), …', 'default')
+    .option('--profiles <file>', 'profiles file (default: $EDUTECH_PROFILES or profiles.json '
+      + 'beside the SQLite store)')
+    .action(async (format: string, folder: string,
+      opts: { target: string; profile: string; profiles?: string }) => {
+      // The engine reads the profiles file when it resolves the profile (see profiles.ts).
+      if (opts.profiles) process.env.EDUTECH_PROFILES = opts.profiles;
+      const result = await ctx.call('importData', {
+        format, folder, target: opts.target, profile: opts.profile,
+      }, {
         onProgress: ((e: { file: string; rows: number }) => {
           if (!ctx.json()) process.stderr.write(`  ${e.file}: ${e.rows} rows\n`);
         }) as (e: never) => void,

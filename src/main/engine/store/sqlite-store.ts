@@ -4,13 +4,13 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
 import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
-import type {
-  Assessment, Enrolment, EnrolmentData, ImportWriter, LearningStore, Presentation, Submission,
-} from './store';
+import type { Enrolment, EnrolmentData, ImportWriter, LearningStore, Presentation } from './store';
 import { DEFAULT_TABLES, type TableSet } from './tables';
-import { groupActivity, type ActivityRow } from './activity-rows';
+import type { ActivityRow } from './activity-rows';
+import { assemble, toAssessment, toEnrolment, toPresentation, type Row } from './rows';
 
-type Row = Record<string, unknown>;
+// The mappers moved to rows.ts (shared with the Postgres store); re-exported for old imports.
+export { assemble, toAssessment, toEnrolment, toPresentation } from './rows';
 
 /** The local store: one SQLite file, the offline cache and the default target. */
 export class SqliteStore implements LearningStore {
@@ -154,84 +154,4 @@ export class SqliteStore implements LearningStore {
   async close(): Promise<void> {
     this.db.close();
   }
-}
-
-export function toEnrolment(r: Row): Enrolment {
-  return {
-    presentation: String(r.presentation),
-    student: Number(r.student),
-    gender: (r.gender as string | null) ?? null,
-    region: (r.region as string | null) ?? null,
-    highestEducation: (r.highest_education as string | null) ?? null,
-    imdBand: (r.imd_band as string | null) ?? null,
-    ageBand: (r.age_band as string | null) ?? null,
-    prevAttempts: nullableNumber(r.prev_attempts),
-    studiedCredits: nullableNumber(r.studied_credits),
-    disability: (r.disability as string | null) ?? null,
-    finalResult: (r.final_result as string | null) ?? null,
-    registrationDay: nullableNumber(r.registration_day),
-    unregistrationDay: nullableNumber(r.unregistration_day),
-  };
-}
-
-export function toAssessment(r: Row): Assessment {
-  return {
-    assessment: Number(r.assessment),
-    type: String(r.assessment_type),
-    dueDay: nullableNumber(r.due_day),
-    weight: Number(r.weight),
-  };
-}
-
-export function toPresentation(
-  p: Row,
-  assessments: Assessment[],
-  lastActivityDay: number | null,
-  lastSubmissionDay: number | null,
-): Presentation {
-  const candidates = [lastActivityDay, lastSubmissionDay].filter((d): d is number => d !== null);
-  return {
-    presentation: String(p.presentation),
-    module: String(p.module),
-    code: String(p.code),
-    startDate: String(p.start_date),
-    lengthDays: Number(p.length_days),
-    hasActivity: lastActivityDay !== null,
-    lastDataDay: candidates.length ? Math.max(...candidates.map(Number)) : null,
-    assessments,
-  };
-}
-
-function nullableNumber(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}
-
-/** Joins a batch's rows into one EnrolmentData per enrolment (rows sorted by student, day). */
-export function assemble(
-  presentation: Presentation,
-  enrolments: Enrolment[],
-  activity: ActivityRow[],
-  submissionRows: Row[],
-): EnrolmentData[] {
-  const activityByStudent = groupActivity(activity);
-  const submissionsByStudent = new Map<number, Submission[]>();
-  for (const r of submissionRows) {
-    const student = Number(r.student);
-    const list = submissionsByStudent.get(student) ?? [];
-    list.push({
-      assessment: Number(r.assessment),
-      daySubmitted: Number(r.day_submitted),
-      isBanked: Number(r.is_banked) === 1,
-      score: nullableNumber(r.score),
-    });
-    submissionsByStudent.set(student, list);
-  }
-  return enrolments.map((enrolment) => ({
-    enrolment,
-    presentation,
-    activity: activityByStudent.get(enrolment.student) ?? {
-      day: new Int32Array(0), clicks: new Int32Array(0), activityType: [],
-    },
-    submissions: submissionsByStudent.get(enrolment.student) ?? [],
-  }));
 }

@@ -1,0 +1,72 @@
+import type { BackfillCursor } from '../../../shared/contract/backfill';
+import { AppError } from '../../../shared/errors';
+import type { LearningStore, Presentation } from '../store/store';
+import { backfillDays } from './days';
+
+/** One presentation's share of a run: its enrolments still to score and the days to score. */
+export interface PlanSegment {
+  presentation: Presentation;
+  students: number[];
+  days: number[];
+}
+
+export interface BackfillPlan {
+  segments: PlanSegment[];
+  /** Enrolments in the run's scope, done or not. */
+  total: number;
+  /** Enrolments already committed by the run being resumed (0 for a fresh run). */
+  done: number;
+  /** Whether the cursor was found and applied. */
+  resumed: boolean;
+}
+
+/**
+ * Which enrolments a run covers, in the order it commits them (presentations as the store lists
+ * them, students ascending), minus those up to `cursor` when an unfinished run is resumed. The
+ * order is the store's own, so a cursor written by one run means the same position to the next.
+ */
+export async function planBackfill(
+  store: LearningStore,
+  scope: { students: number[] | 'all'; toWeek: number; presentations?: string[] },
+  cursor: BackfillCursor | null,
+): Promise<BackfillPlan> {
+  if (await store.isEmpty()) {
+    throw new AppError('EMPTY_STORE', `the ${store.tables.profile} tables hold no data yet: `
+      + 'import a dataset first');
+  }
+  const known = await store.listPresentations();
+  const unknown = (scope.presentations ?? []).filter((p) => !known.includes(p));
+  if (unknown.length) {
+    throw new AppError('UNKNOWN_PRESENTATION', `unknown presentation(s) ${unknown.join(', ')}`,
+      { presentations: unknown });
+  }
+  const chosen = scope.presentations ? known.filter((p) => scope.presentations!.includes(p))
+    : known;
+  const wanted = scope.students === 'all' ? undefined : new Set(scope.students);
+
+  const segments: PlanSegment[] = [];
+  const found = new Set<number>();
+  for (const key of chosen) {
+    let students = await store.enrolledStudents(key);
+    if (wanted) students = students.filter((s) => wanted.has(s));
+    if (students.length === 0) continue;
+    for (const s of students) found.add(s);
+    const presentation = (await store.presentation(key))!;
+    segments.push({ presentation, students, days: backfillDays(scope.toWeek, presentation) });
+  }
+  const missing = wanted ? [...wanted].filter((s) => !found.has(s)) : [];
+  if (missing.length) {
+    throw new AppError('UNKNOWN_STUDENT', `no enrolment for student(s) ${missing.slice(0, 10)
+      .join(', ')}${missing.length > 10 ? ', …' : ''}`, { students: missing.slice(0, 100) });
+  }
+  const total = segments.reduce((n, s) => n + s.students.length, 0);
+  if (!cursor) return { segments, total, done: 0, resumed: false };
+
+  const at = segments.findIndex((s) => s.presentation.presentation === cursor.presentation);
+  if (at < 0) return { segments, total, done: 0, resumed: false };
+  const rest = segments.slice(at).map((s, i) => i > 0 ? s
+    : { ...s, students: s.students.filter((student) => student > cursor.student) })
+    .filter((s) => s.students.length > 0);
+  const remaining = rest.reduce((n, s) => n + s.students.length, 0);
+  return { segments: rest, total, done: total - remaining, resumed: true };
+}

@@ -1,0 +1,49 @@
+import type { BackfillCursor } from '../../../shared/contract/backfill';
+import type { RunKey } from './run-key';
+
+/** The scores of one batch: every enrolment of one presentation, on the same days. */
+export interface ScoreBatch {
+  model: string;
+  metric: string;
+  presentation: string;
+  /** Calendar date of day 0, `YYYY-MM-DD`. */
+  startDate: string;
+  /** Enrolments of the batch, ascending; `values` holds days.length scores for each. */
+  students: number[];
+  days: number[];
+  values: Float32Array;
+  /** When the batch was scored (`data_create`), ISO 8601 in UTC. */
+  createdAt: string;
+  /** Each row's share of the batch's read time and model time, in ms (time_sql, time_model). */
+  sqlMsPerRow: number;
+  modelMsPerRow: number;
+}
+
+/** A run's progress record as it was last committed. */
+export interface RunState {
+  status: 'running' | 'done';
+  cursor: BackfillCursor | null;
+  rowsDone: number;
+}
+
+/**
+ * Where a backfill writes: the output table and the run's progress record, in the same
+ * database, so that one transaction covers a batch's rows and the progress that says they are
+ * there. Implemented for SQLite and for Postgres.
+ */
+export interface ScoreSink {
+  /** The output table, e.g. `model_stats_v4`. */
+  readonly table: string;
+  /** Creates or migrates the output tables. */
+  prepare(): Promise<void>;
+  readRun(key: RunKey): Promise<RunState | undefined>;
+  /** (Re)starts a run's record: status running, no cursor. */
+  startRun(key: RunKey, enrolmentsTotal: number): Promise<void>;
+  /**
+   * In one transaction: delete the batch's enrolments' rows for this model, write the new
+   * ones, and move the run's cursor to the batch's last enrolment.
+   */
+  writeBatch(key: RunKey, batch: ScoreBatch, after: BackfillCursor & { rowsDone: number }):
+    Promise<void>;
+  finishRun(key: RunKey): Promise<void>;
+}

@@ -1,0 +1,100 @@
+import fs from 'node:fs/promises';
+import { AppError } from '../../../shared/errors';
+import { FileProblem } from './file-problem';
+
+/**
+ * Code cells of a Jupyter notebook, counted the way the corpus manifest (and the old
+ * grafana.py) did: parse the JSON, count cells whose cell_type is "code", whatever their source
+ * looks like (list of lines, one string, null or missing).
+ */
+
+export interface NotebookCount {
+  codeCells: number;
+  /** The declared major version, when there is one (2, 3 and 4 are all read). */
+  nbformat: number | null;
+}
+
+/** Above this a notebook is recorded as too large rather than parsed (JSON.parse holds it all). */
+export const MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function codeCellsIn(cells: unknown[]): number {
+  let count = 0;
+  for (const cell of cells) if (isObject(cell) && cell.cell_type === 'code') count++;
+  return count;
+}
+
+/**
+ * Counts the code cells of a parsed notebook. nbformat 4 keeps cells in `cells`; 2 and 3 in
+ * `worksheets[].cells`. A document with `nbformat` but neither list (a v3 file without
+ * worksheets) is a notebook with no cells; a document with none of the three keys is not a
+ * notebook and is reported, so a stray JSON file named .ipynb does not pass as empty.
+ */
+export function codeCellsOf(doc: unknown): NotebookCount {
+  if (!isObject(doc)) {
+    throw new FileProblem('not-notebook', `top-level JSON is ${describe(doc)}, not an object`);
+  }
+  const nbformat = typeof doc.nbformat === 'number' ? doc.nbformat : null;
+  if (Array.isArray(doc.cells)) return { codeCells: codeCellsIn(doc.cells), nbformat };
+  if (Array.isArray(doc.worksheets)) {
+    let codeCells = 0;
+    for (const sheet of doc.worksheets) {
+      if (isObject(sheet) && Array.isArray(sheet.cells)) codeCells += codeCellsIn(sheet.cells);
+    }
+    return { codeCells, nbformat };
+  }
+  if (nbformat !== null) return { codeCells: 0, nbformat };
+  throw new FileProblem('not-notebook', 'JSON object without cells, worksheets or nbformat');
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+// fatal: a notebook that is not UTF-8 is broken (Jupyter cannot open it either); a lenient
+// decoder would hide that behind replacement characters.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Counts the code cells of a notebook held in memory. Throws FileProblem when it is broken. */
+export function countNotebookBytes(bytes: Uint8Array): NotebookCount {
+  if (bytes.length === 0) throw new FileProblem('empty', 'empty file (0 bytes)');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new FileProblem('not-utf8', 'not valid UTF-8');
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new FileProblem('not-json', `not valid JSON: ${(error as Error).message}`);
+  }
+  return codeCellsOf(doc);
+}
+
+/** Reads and counts one notebook; cancellable while the file is read. */
+export async function countNotebookFile(
+  file: string,
+  options: { signal?: AbortSignal; size?: number } = {},
+): Promise<NotebookCount> {
+  if (options.size !== undefined && options.size > MAX_NOTEBOOK_BYTES) {
+    throw new FileProblem('too-large', `${options.size} bytes, above ${MAX_NOTEBOOK_BYTES}`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file, { signal: options.signal });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') {
+      throw new AppError('CANCELLED', 'scan cancelled', { file });
+    }
+    throw error;
+  }
+  return countNotebookBytes(bytes);
+}

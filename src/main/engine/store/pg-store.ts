@@ -1,0 +1,264 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Pool, type PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { AppError } from '../../../shared/errors';
+import { log, redact } from '../log';
+import type { ActivityRow } from './activity-rows';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
+import { assemble, toAssessment, toEnrolment, toPresentation, type Row } from './rows';
+import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
+import type { Enrolment, EnrolmentData, ImportWriter, LearningStore, Presentation } from './store';
+import { DEFAULT_TABLES, type TableSet } from './tables';
+
+/**
+ * A pool for `url`, or for the standard PG* variables when no URL is given (pg reads PGHOST,
+ * PGUSER, PGPASSWORD, … itself). The URL is kept inside the pool only: it is never logged.
+ */
+export function createPool(url?: string): Pool {
+  const pool = new Pool({ connectionString: url, max: 4, application_name: 'edutech' });
+  // An idle client can lose its server (restart, network); without a listener that error
+  // would crash the process instead of failing the next query.
+  pool.on('error', (error) => log.warn('pg.idle_error', { message: safeMessage(error, url) }));
+  return pool;
+}
+
+/** An error's message with any password removed: the URL's, PGPASSWORD, and URL-like text. */
+export function safeMessage(error: unknown, url?: string): string {
+  let message = error instanceof Error ? error.message : String(error);
+  const secrets = [process.env.PGPASSWORD, passwordOf(url)].filter((s): s is string => !!s);
+  for (const secret of secrets) message = message.split(secret).join('***');
+  return String(redact(message));
+}
+
+function passwordOf(url?: string): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wraps a driver failure as STORE_FAILED, keeping Postgres' SQLSTATE for the caller. */
+export function storeFailed(error: unknown, what: string, url?: string): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown }).code;
+  return new AppError('STORE_FAILED', `Postgres ${what} failed: ${safeMessage(error, url)}`,
+    typeof code === 'string' ? { sqlstate: code } : {});
+}
+
+/** One value in COPY text format: `\N` for null, backslash escapes for the separators. */
+export function copyValue(v: Cell): string {
+  if (v === null) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return /[\\\t\n\r]/.test(v)
+    ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : v;
+}
+
+/**
+ * Streams rows into a table with COPY: text format (tab-separated lines, each ending in \n) or
+ * binary format (whole COPY stream, header and trailer included).
+ */
+export async function copyInto(
+  client: PoolClient,
+  table: string,
+  columns: readonly string[],
+  data: string | (string | Buffer)[],
+  format: 'text' | 'binary' = 'text',
+): Promise<void> {
+  const sql = `COPY ${table} (${columns.join(', ')}) FROM STDIN`
+    + (format === 'binary' ? ' WITH (FORMAT binary)' : '');
+  await pipeline(Readable.from(typeof data === 'string' ? [data] : data),
+    client.query(copyFrom(sql)));
+}
+
+/** The learning store on a Postgres server: same schema and migrations as SQLite. */
+export class PgStore implements LearningStore {
+  readonly kind = 'postgres' as const;
+
+  constructor(
+    readonly pool: Pool,
+    readonly tables: TableSet = DEFAULT_TABLES,
+    /** Only to word errors without the password; the pool already holds the connection. */
+    private readonly url?: string,
+    private readonly ownsPool = true,
+  ) {}
+
+  /** A store on `url` (or PG* variables), with a pool of its own. */
+  static connect(url: string | undefined, tables: TableSet = DEFAULT_TABLES): PgStore {
+    return new PgStore(createPool(url), tables, url);
+  }
+
+  /** The same pool for another table set (one connection pool per server, not per profile). */
+  withTables(tables: TableSet): PgStore {
+    return new PgStore(this.pool, tables, this.url, false);
+  }
+
+  async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.pool.query(sql, params)).rows as T[];
+    } catch (error) {
+      throw storeFailed(error, 'query', this.url);
+    }
+  }
+
+  /** A client for a transaction; connection failures come out as STORE_FAILED. */
+  async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw storeFailed(error, 'connection', this.url);
+    }
+  }
+
+  /** Runs `fn` in one transaction on one client; any failure rolls it back. */
+  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw storeFailed(error, 'transaction', this.url);
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      // Two processes migrating the same server at once would race on CREATE TABLE.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('edutech.migrate'))");
+      await client.query(MIGRATIONS_TABLE);
+      const applied = new Set((await client.query(
+        'SELECT version FROM schema_migrations WHERE profile = $1', [this.tables.profile],
+      )).rows.map((r: { version: number }) => r.version));
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        for (const sql of m.statements(this.tables, 'postgres')) await client.query(sql);
+        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3, $4)',
+          [this.tables.profile, m.version, m.name, new Date().toISOString()]);
+      }
+    });
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.query(`SELECT 1 FROM ${this.tables.enrolments} LIMIT 1`)).length === 0;
+  }
+
+  async findEnrolments(
+    student: number,
+    opts: { prefix: boolean; limit: number },
+  ): Promise<Enrolment[]> {
+    const t = this.tables;
+    const rows = opts.prefix
+      ? await this.query(`SELECT * FROM ${t.enrolments} WHERE CAST(student AS TEXT) LIKE $1
+          ORDER BY student, presentation LIMIT $2`, [`${student}%`, opts.limit])
+      : await this.query(`SELECT * FROM ${t.enrolments} WHERE student = $1
+          ORDER BY presentation LIMIT $2`, [student, opts.limit]);
+    return rows.map(toEnrolment);
+  }
+
+  async presentation(key: string): Promise<Presentation | undefined> {
+    const t = this.tables;
+    const [p, assessments, last] = await Promise.all([
+      this.query(`SELECT * FROM ${t.presentations} WHERE presentation = $1`, [key]),
+      this.query(`SELECT * FROM ${t.assessments} WHERE presentation = $1
+        ORDER BY due_day, assessment`, [key]),
+      this.query<{ a: number | null; s: number | null }>(`SELECT
+        (SELECT MAX(day) FROM ${t.activity} WHERE presentation = $1) AS a,
+        (SELECT MAX(day_submitted) FROM ${t.submissions} WHERE presentation = $1) AS s`, [key]),
+    ]);
+    if (!p[0]) return undefined;
+    return toPresentation(p[0], assessments.map(toAssessment), last[0]!.a, last[0]!.s);
+  }
+
+  async listPresentations(): Promise<string[]> {
+    return (await this.query<{ presentation: string }>(`SELECT presentation
+      FROM ${this.tables.presentations} ORDER BY presentation`)).map((r) => r.presentation);
+  }
+
+  async enrolledStudents(presentation: string): Promise<number[]> {
+    return (await this.query<{ student: number }>(`SELECT student FROM ${this.tables.enrolments}
+      WHERE presentation = $1 ORDER BY student`, [presentation])).map((r) => r.student);
+  }
+
+  async enrolmentData(
+    presentationKey: string,
+    students: number[],
+    upToDay: number,
+  ): Promise<EnrolmentData[]> {
+    const t = this.tables;
+    if (students.length === 0) return [];
+    // The four reads are independent: the pool runs them on separate connections at once.
+    const [presentation, enrolments, activity, submissions] = await Promise.all([
+      this.presentation(presentationKey),
+      this.query(`SELECT * FROM ${t.enrolments} WHERE presentation = $1
+        AND student = ANY($2::int[]) ORDER BY student`, [presentationKey, students]),
+      this.query<ActivityRow>(`SELECT a.student, a.day, a.clicks, s.activity_type
+        FROM ${t.activity} a JOIN ${t.sites} s
+          ON s.presentation = a.presentation AND s.site = a.site
+        WHERE a.presentation = $1 AND a.student = ANY($2::int[]) AND a.day <= $3
+        ORDER BY a.student, a.day`, [presentationKey, students, upToDay]),
+      this.query(`SELECT * FROM ${t.submissions} WHERE presentation = $1
+        AND student = ANY($2::int[]) AND day_submitted <= $3`,
+      [presentationKey, students, upToDay]),
+    ]);
+    if (!presentation) return [];
+    return assemble(presentation, enrolments.map(toEnrolment), activity, submissions);
+  }
+
+  async beginImport(): Promise<ImportWriter> {
+    const t = this.tables;
+    const url = this.url;
+    const client = await this.connect();
+    let open = true;
+    const finish = async (sql: string) => {
+      if (!open) return;
+      open = false;
+      try {
+        await client.query(sql);
+      } finally {
+        client.release();
+      }
+    };
+    try {
+      await client.query('BEGIN');
+    } catch (error) {
+      client.release();
+      throw storeFailed(error, 'import', url);
+    }
+    return {
+      async replacePresentations(keys) {
+        for (const table of ['activity', 'submissions', 'assessments', 'sites', 'enrolments',
+          'presentations'] as const) {
+          await client.query(`DELETE FROM ${t[table]} WHERE presentation = ANY($1::text[])`,
+            [keys]).catch((error: unknown) => { throw storeFailed(error, 'import', url); });
+        }
+      },
+      async insert(table: LearningTable, rows: Cell[][]) {
+        if (rows.length === 0) return;
+        const text = rows.map((r) => `${r.map(copyValue).join('\t')}\n`).join('');
+        await copyInto(client, t[table], LEARNING_COLUMNS[table], text)
+          .catch((error: unknown) => { throw storeFailed(error, `COPY into ${t[table]}`, url); });
+      },
+      commit: async () => {
+        await finish('COMMIT').catch((error: unknown) => { throw storeFailed(error, 'commit', url); });
+        // Fresh statistics, so the planner uses the indexes on the tables just filled.
+        await this.query(`ANALYZE ${[t.presentations, t.enrolments, t.sites, t.activity,
+          t.assessments, t.submissions].join(', ')}`);
+      },
+      async rollback() {
+        await finish('ROLLBACK').catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+}

@@ -1,0 +1,88 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { operations, operationNames, type OperationName } from '../../shared/contract';
+import { ERROR_CODES, toAppError } from '../../shared/errors';
+import type { Engine } from '../engine/engine';
+import { errorResponses, streamLineSchema, toJsonSchema, type JsonSchema } from './schemas';
+
+export const NDJSON = 'application/x-ndjson';
+
+/**
+ * Schemas here feed the OpenAPI document only. Fastify must neither validate nor serialise with
+ * them: `engine.call` validates with the zod schema (the one source of truth, transforms
+ * included), and a compiled serializer would silently drop fields the JSON Schema cannot name.
+ */
+const docsOnly = {
+  validatorCompiler: () => () => true,
+  serializerCompiler: () => (data: unknown) => JSON.stringify(data),
+};
+
+/** `POST /api/<operation>` for every operation of the contract. */
+export function registerOperationRoutes(app: FastifyInstance, engine: Engine): void {
+  for (const name of operationNames) {
+    const op = operations[name];
+    const result = toJsonSchema(op.output, 'output', `${name}.output`);
+    const ok: JsonSchema = op.progress
+      ? { description: 'the result; or, when asked for, a stream of progress then the result',
+        content: {
+          'application/json': { schema: result },
+          [NDJSON]: { schema: streamLineSchema(op, name) },
+        } }
+      : { description: 'the result', ...result };
+
+    app.post(`/api/${name}`, {
+      ...docsOnly,
+      schema: {
+        summary: op.summary,
+        operationId: name,
+        tags: [op.progress ? 'jobs' : 'operations'],
+        body: toJsonSchema(op.input, 'input', `${name}.input`),
+        response: { 200: ok, ...errorResponses(op) },
+      },
+    }, (request, reply) => handleCall(engine, name, request, reply));
+  }
+}
+
+async function handleCall(
+  engine: Engine, name: OperationName, request: FastifyRequest, reply: FastifyReply,
+): Promise<unknown> {
+  // A client that goes away has no use for the answer: cancel the job within one batch.
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  });
+
+  if (wantsStream(request)) return stream(engine, name, request.body, controller.signal, reply);
+
+  try {
+    return await engine.call(name, request.body, { signal: controller.signal });
+  } catch (error) {
+    const appError = toAppError(error);
+    return reply.code(ERROR_CODES[appError.code].status).send(appError.toWire());
+  }
+}
+
+function wantsStream(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').split(',').some((t) => t.trim().startsWith(NDJSON));
+}
+
+/**
+ * Answers 200 at once and writes one JSON line per progress event, then one `result` or `error`
+ * line. Failures travel in-band because the status line has already been sent.
+ */
+function stream(
+  engine: Engine, name: OperationName, body: unknown, signal: AbortSignal, reply: FastifyReply,
+): FastifyReply {
+  const out = new PassThrough();
+  const line = (value: unknown) => {
+    if (!out.writableEnded) out.write(`${JSON.stringify(value)}\n`);
+  };
+  engine.call(name, body, { signal, onProgress: (event) => line({ type: 'progress', event }) })
+    .then((value) => line({ type: 'result', value }))
+    .catch((error) => line({ type: 'error', error: toAppError(error).toWire() }))
+    .finally(() => out.end());
+  return reply
+    .header('content-type', `${NDJSON}; charset=utf-8`)
+    .header('cache-control', 'no-store')
+    .send(out);
+}

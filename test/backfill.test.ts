@@ -1,0 +1,295 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Engine } from '../src/main/engine/engine';
+import { dateOfDay } from '../src/main/engine/scoring/as-of-day';
+import { AppError } from '../src/shared/errors';
+import { BIN, REPO } from './helpers/cli';
+import { startPostgres, type TestPostgres } from './helpers/pg';
+import { haveShared, OULAD_DIR, readOuladCsv } from './helpers/shared';
+
+const present = haveShared();
+// The committed model; EDUTECH_TEST_MODELS/EDUTECH_TEST_MODEL point elsewhere while developing.
+const MODELS_DIR = process.env.EDUTECH_TEST_MODELS ?? path.join(REPO, 'models');
+const MODEL = process.env.EDUTECH_TEST_MODEL ?? 'project_2411_clf';
+const haveModel = fs.existsSync(path.join(MODELS_DIR, `${MODEL}.json`));
+if (!haveModel) {
+  if (process.env.CI === 'true') throw new Error(`${MODEL} is missing from ${MODELS_DIR}`);
+  console.warn(`skipping backfill tests: no ${MODEL}.json in ${MODELS_DIR}`);
+}
+const DAYS = 70; // day 0 .. end of week 10
+
+type Target = 'sqlite' | 'postgres';
+type Query = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** Enrolments of the real data per presentation, read from the CSV, not through the app. */
+function enrolmentsIn(presentation?: string): number {
+  return readOuladCsv('studentInfo.csv').filter((r) => presentation === undefined
+    || `${r.code_module}-${r.code_presentation}` === presentation).length;
+}
+
+/** A folder holding one presentation of the real data: the v4 tables get only this one. */
+function ouladSubset(dir: string, module: string, code: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const keep = (file: string, test: (row: Record<string, string>) => boolean) => {
+    const lines = fs.readFileSync(path.join(OULAD_DIR, file), 'utf8').split('\r\n');
+    const rows = readOuladCsv(file);
+    const kept = [lines[0]!, ...rows.flatMap((r, i) => (test(r) ? [lines[i + 1]!] : []))];
+    fs.writeFileSync(path.join(dir, file), `${kept.join('\r\n')}\r\n`);
+  };
+  const mine = (r: Record<string, string>) => r.code_module === module
+    && r.code_presentation === code;
+  for (const f of ['courses.csv', 'assessments.csv', 'vle.csv', 'studentInfo.csv',
+    'studentRegistration.csv']) keep(f, mine);
+  const ids = new Set(readOuladCsv('assessments.csv').filter(mine).map((a) => a.id_assessment));
+  keep('studentAssessment.csv', (r) => ids.has(r.id_assessment!));
+  const vle = `studentVle_${module}_${code}.csv`;
+  if (fs.existsSync(path.join(OULAD_DIR, vle))) keep(vle, () => true);
+  return dir;
+}
+
+/** Runs the CLI and sends `signal` once `batches` batches have been committed. */
+function interruptCli(args: string[], env: Record<string, string>, batches: number,
+  signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env, EDUTECH_LOG: 'debug' },
+    });
+    let stderr = '';
+    let seen = 0;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      seen = stderr.split('"backfill.batch"').length - 1;
+      if (seen >= batches && !child.killed) child.kill(signal);
+    });
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])(
+  'backfill into %s on the real OULAD data', (target) => {
+    let dir: string;
+    let dbPath: string;
+    let pg: TestPostgres | undefined;
+    let engine: Engine;
+    let q: Query;
+    let close: () => Promise<void>;
+    const pgEnv = (): Record<string, string> => (pg ? { EDUTECH_PG_URL: pg.url } : {});
+    const count = async (sql: string, params: unknown[] = []) =>
+      Number((await q(`SELECT COUNT(*) AS n FROM ${sql}`, params))[0]!.n);
+
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), `edutech-bf-${target}-`));
+      dbPath = path.join(dir, 'oulad.db');
+      fs.copyFileSync(inject('ouladDb'), dbPath);
+      if (target === 'postgres') pg = await startPostgres();
+      engine = new Engine({ dbPath, modelsDir: MODELS_DIR, pgUrl: pg?.url });
+      if (pg) {
+        await engine.call('importData', { format: 'oulad', folder: OULAD_DIR, target });
+        const pool = new Pool({ connectionString: pg.url, max: 2 });
+        q = async (sql, params = []) => (await pool.query(sql, params)).rows;
+        close = () => pool.end();
+      } else {
+        const db = new Database(dbPath);
+        q = async (sql, params = []) => {
+          const stmt = db.prepare(sql.replace(/\$\d+/g, '?'));
+          if (!stmt.reader) return void stmt.run(...params) ?? [];
+          return stmt.all(...params) as Record<string, unknown>[];
+        };
+        close = async () => db.close();
+      }
+    });
+
+    afterAll(async () => {
+      await close?.();
+      await engine?.close();
+      await pg?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('reads the same learning data as the CSV files hold', async () => {
+      expect(await count('enrolments')).toBe(enrolmentsIn());
+      const vle = fs.readdirSync(OULAD_DIR).filter((f) => f.startsWith('studentVle_'));
+      const clicks = vle.reduce((n, f) => n + readOuladCsv(f).length, 0);
+      expect(await count('activity')).toBe(clicks);
+    });
+
+    it('writes enrolments × 70 rows for all, one per (model, enrolment, day)', async () => {
+      const events: { enrolmentsDone: number; enrolmentsTotal: number }[] = [];
+      const r = await engine.call('backfill', { model: MODEL, students: 'all', target },
+        { onProgress: (e) => events.push(e as (typeof events)[number]) });
+      const expected = enrolmentsIn() * DAYS; // 32,593 × 70 = 2,281,510
+      expect(r.rows).toBe(expected);
+      expect(r.enrolments).toBe(enrolmentsIn());
+      expect(r.table).toBe('model_stats');
+      expect(await count('model_stats')).toBe(expected);
+      expect(await count(`(SELECT DISTINCT model_info, presentation, id_user, day_num
+        FROM model_stats) k`)).toBe(expected);
+      expect(await q('SELECT MIN(day_num) AS lo, MAX(day_num) AS hi FROM model_stats'))
+        .toEqual([{ lo: 0, hi: DAYS - 1 }]);
+      expect(events.at(-1)).toMatchObject({ enrolmentsDone: enrolmentsIn(),
+        enrolmentsTotal: enrolmentsIn() });
+      expect(await q('SELECT status FROM backfill_runs WHERE model = $1', [MODEL]))
+        .toEqual([{ status: 'done' }]);
+    });
+
+    it('stores for sampled students and days the value the score operation gives', async () => {
+      const reg = readOuladCsv('studentRegistration.csv');
+      const key = (r: Record<string, string>) => `${r.code_module}-${r.code_presentation}`;
+      const early = reg.find((r) => r.date_unregistration !== ''
+        && Number(r.date_unregistration) > 0 && Number(r.date_unregistration) < 30)!;
+      const late = reg.find((r) => Number(r.date_registration) > 5)!;
+      const samples: [number, string, number][] = [
+        [11391, 'AAA-2013J', 0], [11391, 'AAA-2013J', 41], [11391, 'AAA-2013J', 69],
+        [Number(early.id_student), key(early), 0],
+        [Number(early.id_student), key(early), Number(early.date_unregistration) + 3],
+        [Number(late.id_student), key(late), 0], [Number(late.id_student), key(late), 69],
+        ...reg.filter((r) => key(r) === 'BBB-2013B').slice(0, 2)
+          .map((r): [number, string, number] => [Number(r.id_student), key(r), 27]),
+        ...reg.filter((r) => key(r) === 'BBB-2013J').slice(5, 7)
+          .map((r): [number, string, number] => [Number(r.id_student), key(r), 55]),
+        ...reg.filter((r) => key(r) === 'GGG-2014J').slice(0, 1)
+          .map((r): [number, string, number] => [Number(r.id_student), key(r), 13]),
+      ];
+      for (const [student, presentation, day] of samples) {
+        const [row] = await q(`SELECT value, time_sql, time_model,
+          CAST(day_time AS TEXT) AS day_time FROM model_stats WHERE model_info = $1 AND presentation = $2 AND id_user = $3
+          AND day_num = $4`, [MODEL, presentation, student, day]);
+        const start = (await engine.call('findStudents', { student })).enrolments
+          .find((e) => e.presentation === presentation)!.startDate;
+        const date = dateOfDay(start, day);
+        const scored = await engine.call('score', { model: MODEL, student, presentation, date });
+        expect(scored.asOfDay).toBe(day);
+        expect(Math.abs(Number(row!.value) - scored.value), `${student} ${presentation} day ${day}`)
+          .toBeLessThan(1e-6);
+        expect(String(row!.day_time)).toBe(`${date} 00:00:00`);
+        expect(Number(row!.time_sql)).toBeGreaterThan(0);
+        expect(Number(row!.time_model)).toBeGreaterThan(0);
+      }
+    });
+
+    it('replaces rows on a rerun: the row count stays, the rows are new', async () => {
+      const before = await count('model_stats');
+      const [{ id: maxId }] = await q('SELECT MAX(id) AS id FROM model_stats') as [{ id: number }];
+      const presentations = ['AAA-2013J', 'CCC-2014B'];
+      const r = await engine.call('backfill', { model: MODEL, students: 'all', target,
+        presentations });
+      expect(r.rows).toBe((enrolmentsIn('AAA-2013J') + enrolmentsIn('CCC-2014B')) * DAYS);
+      expect(await count('model_stats')).toBe(before);
+      expect(await count('model_stats WHERE id > $1', [maxId])).toBe(r.rows);
+      expect(await count(`model_stats WHERE id > $1 AND presentation NOT IN ($2, $3)`,
+        [maxId, ...presentations])).toBe(0);
+    });
+
+    it('resumes a run cancelled after a few batches; ends complete, no duplicates', async () => {
+      const input = { model: MODEL, students: 'all', target, presentations: ['BBB-2013B'],
+        batchSize: 100 };
+      const total = enrolmentsIn('BBB-2013B');
+      await q('DELETE FROM model_stats WHERE presentation = $1', ['BBB-2013B']);
+      const controller = new AbortController();
+      const error = await engine.call('backfill', input, {
+        signal: controller.signal,
+        onProgress: (e) => {
+          if ((e as { enrolmentsDone: number }).enrolmentsDone >= 300) controller.abort();
+        },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('CANCELLED');
+      const stopped = (error as AppError).details.stoppedAt as { enrolmentsDone: number };
+      expect(stopped.enrolmentsDone % 100).toBe(0);
+      expect(stopped.enrolmentsDone).toBeGreaterThanOrEqual(300);
+      expect(stopped.enrolmentsDone).toBeLessThan(total);
+      // Only whole batches are in the table, as many as the progress record says.
+      const where = 'model_stats WHERE presentation = $1';
+      expect(await count(where, ['BBB-2013B'])).toBe(stopped.enrolmentsDone * DAYS);
+
+      const r = await engine.call('backfill', input);
+      expect(r.resumedFrom?.enrolmentsDone).toBe(stopped.enrolmentsDone);
+      expect(r.enrolments).toBe(total - stopped.enrolmentsDone);
+      expect(await count(where, ['BBB-2013B'])).toBe(total * DAYS);
+      expect(await count(`(SELECT DISTINCT id_user, day_num FROM ${where}) k`, ['BBB-2013B']))
+        .toBe(total * DAYS);
+    });
+
+    it('resumes after the CLI is killed mid-run, and stops cleanly on Ctrl+C', async () => {
+      const args = ['--db', dbPath, '--models', MODELS_DIR, 'backfill', MODEL, 'all',
+        '--target', target, '--presentations', 'BBB-2013J', '--batch-size', '100'];
+      const total = enrolmentsIn('BBB-2013J');
+      await q('DELETE FROM model_stats WHERE presentation = $1', ['BBB-2013J']);
+      const killed = await interruptCli(args, pgEnv(), 2, 'SIGKILL');
+      expect(killed.code).toBeNull();
+      const partial = await count('model_stats WHERE presentation = $1', ['BBB-2013J']);
+      expect(partial % (100 * DAYS)).toBe(0);
+      expect(partial).toBeLessThan(total * DAYS);
+
+      const stopped = await interruptCli(args, pgEnv(), 1, 'SIGINT');
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr).toMatch(/CANCELLED: backfill cancelled after \d+ of \d+ enrolments/);
+      expect(stopped.stderr).toContain('run it again to resume');
+
+      const r = await engine.call('backfill', { model: MODEL, students: 'all', target,
+        presentations: ['BBB-2013J'], batchSize: 100 });
+      expect(r.resumedFrom!.enrolmentsDone).toBeGreaterThan(partial / DAYS);
+      expect(await count('model_stats WHERE presentation = $1', ['BBB-2013J'])).toBe(total * DAYS);
+      expect(await count(`(SELECT DISTINCT id_user, day_num FROM model_stats
+        WHERE presentation = $1) k`, ['BBB-2013J'])).toBe(total * DAYS);
+    });
+
+    it('v4 reads the _v4 tables and writes model_stats_v4', async () => {
+      const before = await count('model_stats');
+      const folder = ouladSubset(path.join(dir, 'v4-source'), 'AAA', '2013J');
+      await engine.call('importData', { format: 'oulad', folder, target, profile: 'v4' });
+      const r = await engine.call('backfill', { model: MODEL, students: 'all', target,
+        profile: 'v4' });
+      expect(r.table).toBe('model_stats_v4');
+      expect(r.rows).toBe(enrolmentsIn('AAA-2013J') * DAYS);
+      expect(await count('model_stats_v4')).toBe(r.rows);
+      expect(await count('model_stats')).toBe(before);
+      // Same source rows, so the same scores as the default tables gave.
+      const differ = await q(`SELECT COUNT(*) AS n FROM model_stats_v4 v JOIN model_stats d
+        ON d.model_info = v.model_info AND d.presentation = v.presentation
+        AND d.id_user = v.id_user AND d.day_num = v.day_num
+        WHERE ABS(d.value - v.value) > 1e-6`);
+      expect(Number(differ[0]!.n)).toBe(0);
+    });
+
+    it('refuses a profile or table name that is not a plain identifier', async () => {
+      const tables = async () => (target === 'sqlite'
+        ? await q("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        : await q(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'
+            ORDER BY tablename`)).map((t) => t.name);
+      const known = await tables();
+      const bad = await engine.call('backfill', { model: MODEL, students: [11391], target,
+        profile: 'v4; DROP TABLE enrolments' }).catch((e: AppError) => e);
+      expect((bad as AppError).code).toBe('BAD_PROFILE');
+
+      const file = path.join(dir, 'profiles.json');
+      fs.writeFileSync(file, JSON.stringify({ profiles: {
+        evil: { tables: { activity: 'activity WHERE 1=1; --' } } } }));
+      process.env.EDUTECH_PROFILES = file;
+      try {
+        const evil = await engine.call('backfill', { model: MODEL, students: [11391], target,
+          profile: 'evil' }).catch((e: AppError) => e);
+        expect((evil as AppError).code).toBe('BAD_PROFILE');
+        expect((evil as AppError).message).toContain('not a plain identifier');
+      } finally {
+        delete process.env.EDUTECH_PROFILES;
+      }
+      expect(await tables()).toEqual(known);
+    });
+
+    it.runIf(target === 'postgres')('never shows the password in an error', async () => {
+      const wrong = pg!.url.replace(/:[^:@/]+@/, ':Secret-Pw-123@');
+      const other = new Engine({ dbPath, modelsDir: MODELS_DIR, pgUrl: wrong });
+      const error = await other.call('backfill', { model: MODEL, students: 'all', target })
+        .catch((e: AppError) => e);
+      await other.close();
+      expect((error as AppError).code).toBe('STORE_FAILED');
+      expect(JSON.stringify((error as AppError).toWire())).not.toContain('Secret-Pw-123');
+    });
+  },
+);

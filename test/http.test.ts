@@ -1,0 +1,205 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationNames } from '../src/shared/contract';
+import { ERROR_CODES } from '../src/shared/errors';
+import {
+  copyOuladDb, haveModel, ouladWithoutClicks, post, startTestServer, tempDir, type TestServer,
+} from './helpers/http';
+import { haveShared, readOuladCsv } from './helpers/shared';
+
+const present = haveShared();
+const MODEL = 'project_2411_clf';
+const modelReady = haveModel(MODEL);
+if (present && !modelReady) {
+  console.warn(`skipping the HTTP score cases: models/${MODEL}.onnx is not there yet`);
+}
+
+/** Reads an NDJSON response line by line; `stopAfter` lines, then the connection is dropped. */
+async function readLines(response: Response, stopAfter = Infinity): Promise<any[]> {
+  const lines: any[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n')) >= 0) {
+      lines.push(JSON.parse(buffer.slice(0, end)));
+      buffer = buffer.slice(end + 1);
+      if (lines.length >= stopAfter) return lines;
+    }
+  }
+  return lines;
+}
+
+describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD store', () => {
+  const tmp = tempDir('edutech-http-');
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer(copyOuladDb(tmp.dir));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    tmp.remove();
+  });
+
+  it('documents every contract operation in /openapi.json, with its error statuses', async () => {
+    const doc = await (await fetch(`${server.url}/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    for (const name of operationNames) {
+      expect(doc.paths[`/api/${name}`]?.post?.operationId).toBe(name);
+    }
+    const score = doc.paths['/api/score'].post;
+    expect(score.requestBody.content['application/json'].schema.required)
+      .toEqual(['model', 'student']);
+    expect(score.responses['400'].description).toMatch(/BAD_WEEK/);
+    expect(score.responses['404'].description).toMatch(/UNKNOWN_STUDENT/);
+    expect(Object.keys(doc.paths['/api/importData'].post.responses['200'].content))
+      .toEqual(['application/json', 'application/x-ndjson']);
+
+    const docs = await fetch(`${server.url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+  });
+
+  it('finds the real enrolment of a student, as studentInfo.csv lists it', async () => {
+    const info = readOuladCsv('studentInfo.csv').find((r) => r.id_student === '11391')!;
+    const reg = readOuladCsv('studentRegistration.csv').find((r) => r.id_student === '11391')!;
+    const r = await post(server.url, 'findStudents', { student: '11391' });
+    expect(r.status).toBe(200);
+    expect(r.body.enrolments).toEqual([{
+      student: 11391,
+      presentation: `${info.code_module}-${info.code_presentation}`,
+      startDate: '2013-10-01',
+      lengthDays: 268,
+      registrationDay: Number(reg.date_registration),
+      unregistrationDay: null,
+      finalResult: info.final_result,
+      hasActivity: true,
+    }]);
+  });
+
+  it('answers a malformed request with 400 BAD_INPUT in the contract error shape', async () => {
+    const notDigits = await post(server.url, 'findStudents', { student: '12ab' });
+    expect(notDigits.status).toBe(400);
+    expect(notDigits.body)
+      .toMatchObject({ code: 'BAD_INPUT', details: { operation: 'findStudents' } });
+    expect(notDigits.body.message).toMatch(/student/);
+
+    const badJson = await fetch(`${server.url}/api/findStudents`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"student":',
+    });
+    expect(badJson.status).toBe(400);
+    expect((await badJson.json()).code).toBe('BAD_INPUT');
+
+    const unknown = await post(server.url, 'dropTables', {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.details.operations).toEqual(operationNames);
+  });
+
+  it('refuses requests addressed to a foreign host name (DNS rebinding)', async () => {
+    const { port } = new URL(server.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/api/health',
+        headers: { host: `attacker.example:${port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(status).toBe(421);
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+  });
+
+  it.skipIf(!modelReady)('scores over HTTP exactly as the engine does', async () => {
+    const input = { model: MODEL, student: 11391, week: 6 };
+    const r = await post(server.url, 'score', input);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(await server.engine.call('score', input));
+    expect(r.body).toMatchObject({ presentation: 'AAA-2013J', asOfDay: 41, basis: 'week' });
+  });
+
+  it.skipIf(!modelReady)('answers a week outside the presentation with 400 BAD_WEEK', async () => {
+    const r = await post(server.url, 'score', { model: MODEL, student: 11391, week: 99 });
+    expect(r.status).toBe(ERROR_CODES.BAD_WEEK.status);
+    expect(r.body).toMatchObject({ code: 'BAD_WEEK', details: { week: 99, weeks: 39 } });
+  });
+
+  it.skipIf(!modelReady)('answers an unknown student with 404 UNKNOWN_STUDENT', async () => {
+    const r = await post(server.url, 'score', { model: MODEL, student: 99999999 });
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({ code: 'UNKNOWN_STUDENT', details: { student: 99999999 } });
+  });
+});
+
+describe.skipIf(!present)('long jobs over HTTP: NDJSON progress and cancellation', () => {
+  const tmp = tempDir('edutech-http-jobs-');
+  let folder: string;
+  const servers: TestServer[] = [];
+  const fresh = async (name: string) => {
+    const server = await startTestServer(`${tmp.dir}/${name}.db`);
+    servers.push(server);
+    return server;
+  };
+
+  beforeAll(() => {
+    folder = ouladWithoutClicks(tmp.dir);
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    tmp.remove();
+  });
+
+  const ndjson = (url: string, signal?: AbortSignal) => fetch(`${url}/api/importData`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+    body: JSON.stringify({ format: 'oulad', folder }),
+    signal,
+  });
+
+  it('streams one progress line per file, then the result', async () => {
+    const server = await fresh('streamed');
+    const response = await ndjson(server.url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = await readLines(response);
+
+    const files = ['courses', 'assessments', 'vle', 'studentRegistration', 'studentInfo',
+      'studentAssessment'];
+    expect(lines.slice(0, -1)).toEqual(files.map((f) => ({ type: 'progress',
+      event: { file: `${f}.csv`, rows: readOuladCsv(`${f}.csv`).length } })));
+    const last = lines.at(-1);
+    expect(last.type).toBe('result');
+    expect(last.value.presentations).toBe(22);
+    expect(last.value.tables).toContainEqual({ table: 'enrolments', rows: 32593 });
+
+    const found = await post(server.url, 'findStudents', { student: 11391 });
+    expect(found.body.enrolments[0].hasActivity).toBe(false);
+  });
+
+  it('reports a failing job in-band as an error line', async () => {
+    const server = await fresh('failing');
+    const response = await fetch(`${server.url}/api/importData`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+      body: JSON.stringify({ format: 'oulad', folder: `${tmp.dir}/no-such-folder` }),
+    });
+    expect(await readLines(response)).toEqual([{ type: 'error', error: {
+      code: 'IMPORT_FAILED', message: expect.stringMatching(/does not exist/),
+      details: { folder: `${tmp.dir}/no-such-folder` } } }]);
+  });
+
+  it('cancels the job when the client goes away, leaving the store as it was', async () => {
+    const server = await fresh('cancelled');
+    const controller = new AbortController();
+    const response = await ndjson(server.url, controller.signal);
+    const first = await readLines(response, 1);
+    expect(first[0]).toMatchObject({ type: 'progress', event: { file: 'courses.csv' } });
+    controller.abort();
+
+    const outcome = await server.engine.outcomes[0];
+    expect(outcome).toEqual({ op: 'importData', code: 'CANCELLED' });
+    const after = await post(server.url, 'findStudents', { student: 11391 });
+    expect(after.status).toBe(ERROR_CODES.EMPTY_STORE.status);
+    expect(after.body.code).toBe('EMPTY_STORE');
+  });
+});
