@@ -4,7 +4,7 @@ import react from '@vitejs/plugin-react';
 
 /**
  * The desktop build: main (the Electron host and the engine), preload (the `window.api`
- * bridge) and the renderer, into out/. The renderer is the same source vite.web.config.ts
+ * bridge) and the renderer, into out/. The renderer is the same source vite.web.config.mts
  * builds for the browser.
  */
 export default defineConfig({

@@ -15,18 +15,26 @@ import sys
 import time
 
 import numpy as np
+import pandas as pd
+import torch
 
-from edutrain import evaluation, gb_lr, lr_noclick
+from threadpoolctl import threadpool_limits
+
+from edutrain import evaluation, gb_lr, hgb_progress, lr_noclick, mlp
 from edutrain.data import feature_columns, load_matrix, temporal_split
 from edutrain.manifest import build_manifest
 from edutrain.model import write_log
+from edutrain.readme import write_readme
 from edutrain.vectors import parity_vectors
 
 SEED = 20240611
 RECOMMENDED = 'project_2411_clf'
+# In the order models/README.md lists them.
 TRAINERS = {
     'project_2411_clf': gb_lr.train,
+    'project_2911': mlp.train,
     'project_1911': lr_noclick.train,
+    'project_1611': hgb_progress.train,
 }
 
 
@@ -39,6 +47,7 @@ def write_json(path: str, value) -> None:
 def run(name: str, split, all_features: list[str], out: str) -> dict:
     random.seed(SEED)
     np.random.seed(SEED)
+    torch.manual_seed(SEED)
     trained = TRAINERS[name](split, SEED)
     label = 'label_success' if trained.metric == 'm2_success' else 'label_progress'
     naive = float(split.train[label].mean())
@@ -60,7 +69,6 @@ def run(name: str, split, all_features: list[str], out: str) -> dict:
 
 def sample_pool(split, train_sample):
     """Rows for parity vectors: some of every training presentation and of the evaluation."""
-    import pandas as pd
     return pd.concat([train_sample, split.evaluation.sample(n=40, random_state=SEED)])
 
 
@@ -77,6 +85,10 @@ def main(argv: list[str]) -> int:
         parser.error(f'unknown model(s) {", ".join(unknown)}; known: {", ".join(TRAINERS)}')
     os.makedirs(args.out, exist_ok=True)
 
+    # One thread: runs repeat exactly, and the machine is shared.
+    threadpool_limits(1)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
     started = time.perf_counter()
     frame = load_matrix(args.features)
     split = temporal_split(frame)
@@ -88,6 +100,7 @@ def main(argv: list[str]) -> int:
         print(f'{name}: {manifest["card"]["trainingSeconds"]} s', flush=True)
         for record in manifest['evaluation']:
             print('  ' + ' '.join(f'{k}={v}' for k, v in record.items()), flush=True)
+    print(f'wrote {write_readme(args.out, list(TRAINERS))}')
     return 0
 
 

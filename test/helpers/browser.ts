@@ -37,7 +37,7 @@ export function launchChromium(): Promise<Browser> {
  */
 export function buildRenderer(outDir: string): void {
   const vite = path.join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', 'vite.web.config.ts',
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', 'vite.web.config.mts',
     '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
     cwd: REPO, encoding: 'utf8', timeout: 120_000,
     env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },

@@ -37,6 +37,8 @@ LOGIT_LIMIT = float(np.log((1 - EPS) / EPS))
 
 
 def start_model(features: list[str], seed: int) -> Pipeline:
+    """The logistic regression the trees start from, on log1p(counts): in the design check
+    (training/README.md) this start transferred best from BBB to AAA."""
     mask = np.array([f not in LINEAR_SCALE for f in features])
     return Pipeline([
         ('log', FunctionTransformer(LogOnly(mask))),
@@ -94,7 +96,7 @@ def train(split: Split, seed: int) -> Trained:
     return Trained(
         name='project_2411_clf', metric='m2_success', kind='classifier',
         description='Boosted trees on top of a logistic regression: coursework, engagement '
-        'days and background (recommended m2_success model)',
+        'days and background',
         features=features, output='probability',
         predict=lambda rows: model.predict_proba(rows)[:, 1],
         graph=to_onnx(model, features), log=log,

@@ -13,7 +13,10 @@ export const scoreResult = z.object({
   /** How `asOfDay` was chosen: the latest data, the end of a week, or a calendar date. */
   basis: z.enum(['now', 'week', 'date']),
   value: z.number(),
+  /** The whole feature vector as of `asOfDay`, so an analyst can see what the score rests on. */
   features: z.record(z.string(), z.number()),
+  /** The features this model reads, in its input order. */
+  modelFeatures: z.array(z.string()),
 });
 export type ScoreResult = z.infer<typeof scoreResult>;
 

@@ -16,10 +16,11 @@ export async function scoreStudent(
   input: ParsedInputOf<'score'>,
   today?: Date,
 ): Promise<OutputOf<'score'>> {
-  const model = await models.get(input.model);
+  models.manifest(input.model); // an unknown name fails before any data is read
   const enrolment = await resolveEnrolment(store, input.student, input.presentation);
   const presentation = (await store.presentation(enrolment.presentation))!;
   const asOf = resolveAsOf(presentation, input, today);
+  const model = await models.get(input.model);
 
   const [data] = await store.enrolmentData(presentation.presentation, [input.student], asOf.day);
   const row = featuresAsOf(data!, asOf.day);
@@ -34,8 +35,8 @@ export async function scoreStudent(
     asOfDate: dateOfDay(presentation.startDate, asOf.day),
     basis: asOf.basis,
     value: value!,
-    features: Object.fromEntries(model.manifest.features.map((f) =>
-      [f, row[FEATURE_NAMES.indexOf(f as (typeof FEATURE_NAMES)[number])]!])),
+    features: Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, row[i]!])),
+    modelFeatures: model.manifest.features,
   };
 }
 

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { shippedModelsDir } from '../config';
+import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from '../features/definitions';
+import { ModelRegistry } from './registry';
+
+/**
+ * Parity between training and the app: training/train.py writes, next to each model, feature
+ * rows and the scores sklearn/torch/numpy gave them. A real ONNX Runtime session, opened
+ * through the registry exactly as scoring opens it, must reproduce every score.
+ */
+interface ParityVectors {
+  model: string;
+  features: string[];
+  tolerance: number;
+  rows: { label: string; input: number[]; expected: number }[];
+}
+
+const folder = shippedModelsDir();
+const registry = new ModelRegistry(folder);
+const manifests = registry.list();
+
+function readVectors(name: string): ParityVectors {
+  const file = path.join(folder, `${name}.vectors.json`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as ParityVectors;
+}
+
+/** The vectors hold only the model's features; the registry takes full-width app rows. */
+function fullWidthRows(vectors: ParityVectors): Float32Array {
+  const rows = new Float32Array(vectors.rows.length * FEATURE_COUNT);
+  vectors.rows.forEach((row, r) => {
+    vectors.features.forEach((name, c) => {
+      rows[r * FEATURE_COUNT + FEATURE_INDEX[name as FeatureName]] = row.input[c]!;
+    });
+  });
+  return rows;
+}
+
+describe('ONNX parity with the training side', () => {
+  it('ships the four models', () => {
+    expect(manifests.map((m) => m.name)).toEqual(expect.arrayContaining(['project_2411_clf']));
+  });
+
+  for (const manifest of manifests) {
+    it(`${manifest.name} reproduces its parity vectors within the tolerance`, async () => {
+      const vectors = readVectors(manifest.name);
+      expect(vectors.features).toEqual(manifest.features);
+      expect(vectors.rows.length).toBeGreaterThanOrEqual(40);
+      expect(vectors.tolerance).toBeLessThanOrEqual(1e-5);
+
+      const model = await registry.get(manifest.name);
+      const scores = await model.run(fullWidthRows(vectors), vectors.rows.length);
+
+      expect(scores.length).toBe(vectors.rows.length);
+      const misses = vectors.rows
+        .map((row, i) => ({ label: row.label, expected: row.expected, got: scores[i]! }))
+        .filter((r) => !(Math.abs(r.got - r.expected) <= vectors.tolerance));
+      expect(misses).toEqual([]);
+    });
+  }
+});
