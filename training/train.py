@@ -56,8 +56,7 @@ def run(name: str, split, all_features: list[str], out: str) -> dict:
         trained, split, evaluation.weekly(trained, split, naive),
         evaluation.fairness(trained, split), evaluation.limits(trained, split), naive,
         recommended=name == RECOMMENDED)
-    sample = split.train.sample(frac=1.0, random_state=SEED).groupby('presentation').head(3)
-    vectors = parity_vectors(trained, sample_pool(split, sample), all_features, SEED)
+    vectors = parity_vectors(trained, vector_pool(split), all_features, SEED)
 
     with open(os.path.join(out, f'{name}.onnx'), 'wb') as f:
         f.write(trained.graph.SerializeToString())
@@ -67,9 +66,11 @@ def run(name: str, split, all_features: list[str], out: str) -> dict:
     return manifest
 
 
-def sample_pool(split, train_sample):
-    """Rows for parity vectors: some of every training presentation and of the evaluation."""
-    return pd.concat([train_sample, split.evaluation.sample(n=40, random_state=SEED)])
+def vector_pool(split) -> pd.DataFrame:
+    """Rows parity vectors are drawn from: three of every training presentation and forty of
+    the evaluation presentation, so both click and no-click rows are among them."""
+    train = split.train.sample(frac=1.0, random_state=SEED).groupby('presentation').head(3)
+    return pd.concat([train, split.evaluation.sample(n=40, random_state=SEED)])
 
 
 def main(argv: list[str]) -> int:

@@ -117,7 +117,9 @@ def limits(trained: Trained, split: Split) -> dict:
         + ('The model does not read clicks, so nothing changes.' if not reads_clicks else
            'click_data_available = 0 tells the model that zero clicks mean unknown; it then '
            'relies on coursework, registration and background.'))
+    outcome = ('almost none pass' if trained.kind == 'classifier'
+               else 'their coursework stops, so progress stays near what was passed')
     out['afterUnregistration']['note'] = (
-        'Enrolments that had unregistered by that day (unregistered = 1); almost none pass, '
-        'and the score should be read as final.')
+        f'Enrolments that had unregistered by that day (unregistered = 1): {outcome}; the '
+        'score should be read as final.')
     return out

@@ -100,12 +100,13 @@ def train(split: Split, seed: int) -> Trained:
         features=features, output='probability',
         predict=lambda rows: model.predict_proba(rows)[:, 1],
         graph=to_onnx(model, features), log=log,
-        method=f'sklearn GradientBoostingClassifier ({rounds} rounds of depth-{PARAMS["max_depth"]} trees, '
-        f'learning rate {PARAMS["learning_rate"]}, subsample {PARAMS["subsample"]}, '
-        f'min_samples_leaf {PARAMS["min_samples_leaf"]}) starting from an L2 logistic '
-        'regression on log1p(counts) and standardised inputs. Rounds chosen by validation '
-        f'log-loss on 20% of training enrolments (up to {MAX_ROUNDS}); refit on all training '
-        'rows. Log: one row per boosting round of the selection fit.',
+        method=f'sklearn GradientBoostingClassifier ({rounds} rounds of depth-'
+        f'{PARAMS["max_depth"]} trees, learning rate {PARAMS["learning_rate"]}, '
+        f'subsample {PARAMS["subsample"]}, min_samples_leaf {PARAMS["min_samples_leaf"]}) '
+        'starting from an L2 logistic regression on log1p(counts) and standardised inputs. '
+        'Rounds chosen by validation log-loss on 20% of training enrolments (up to '
+        f'{MAX_ROUNDS}); refit on all training rows. Log: one row per boosting round of the '
+        'selection fit.',
         intended_use=INTENDED_USE, needs=NEEDS,
         selection={'rounds': rounds, 'maxRounds': MAX_ROUNDS, **PARAMS},
         seconds=time.perf_counter() - started)

@@ -9,7 +9,7 @@ from . import metrics, onnx_graphs as og
 from .data import Split, inner_split, matrix
 from .model import WITH_ENGAGEMENT, Trained, best_epoch
 
-MAX_ROUNDS = 400
+MAX_ROUNDS = 1000
 PARAMS = dict(learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=100,
               l2_regularization=1.0)
 

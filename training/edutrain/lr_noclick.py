@@ -12,7 +12,7 @@ from .data import Split, inner_split, matrix
 from .model import NO_CLICKS, Trained
 from .transforms import LogStandardiser
 
-C_GRID = [0.01, 0.1, 1.0]
+C_GRID = [0.01, 0.1, 1.0, 10.0]
 ITERATIONS_PER_EPOCH = 5
 MAX_EPOCHS = 60
 

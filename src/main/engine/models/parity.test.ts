@@ -39,7 +39,8 @@ function fullWidthRows(vectors: ParityVectors): Float32Array {
 
 describe('ONNX parity with the training side', () => {
   it('ships the four models', () => {
-    expect(manifests.map((m) => m.name)).toEqual(expect.arrayContaining(['project_2411_clf']));
+    expect(manifests.map((m) => m.name)).toEqual(expect.arrayContaining(
+      ['project_1611', 'project_1911', 'project_2411_clf', 'project_2911']));
   });
 
   for (const manifest of manifests) {
