@@ -64,6 +64,25 @@ describe.skipIf(!present)('features against an independent computation from the 
     }
   });
 
+  it('ranks a student among every enrolment of the presentation, from the CSV', async () => {
+    const day = 40;
+    const enrolled = readOuladCsv('studentInfo.csv').filter((r) => r.code_module === 'AAA'
+      && r.code_presentation === '2013J').map((r) => Number(r.id_student));
+    const activeDays = new Map<number, Set<number>>(enrolled.map((s) => [s, new Set()]));
+    for (const r of readOuladCsv('studentVle_AAA_2013J.csv')) {
+      if (Number(r.date) <= day) activeDays.get(Number(r.id_student))!.add(Number(r.date));
+    }
+    const counts = [...activeDays.values()].map((d) => d.size);
+    const mine = activeDays.get(11391)!.size;
+    const below = counts.filter((c) => c < mine).length;
+    const equal = counts.filter((c) => c === mine).length;
+
+    const [data] = await store.enrolmentData('AAA-2013J', [11391], day);
+    const row = featuresAsOf(data!, day);
+    expect(enrolled.length).toBe(383);
+    expect(row[F.active_days_rank]).toBeCloseTo((below + equal / 2) / enrolled.length, 6);
+  });
+
   it('a trajectory row equals the single-day computation for every day 0..69', async () => {
     const [data] = await store.enrolmentData('AAA-2013J', [11391], 69);
     const days = Array.from({ length: 70 }, (_, d) => d);

@@ -101,6 +101,19 @@ export const FEATURES = [
     definition: 'deprivation band of the home area, 0-10% → 0 … 90-100% → 9; 4.5 when unknown',
   },
   { name: 'age_band', unit: 'ordinal 0..2', definition: '0-35 → 0, 35-55 → 1, 55<= → 2' },
+  {
+    name: 'active_days_rank', unit: '0..1',
+    definition: 'mid-rank of active_days among every enrolment of the presentation as of d '
+      + '(share below plus half the share equal); 0.5 without click data',
+  },
+  {
+    name: 'clicks_total_rank', unit: '0..1',
+    definition: 'mid-rank of clicks_total among the presentation\'s enrolments as of d',
+  },
+  {
+    name: 'clicks_last_7d_rank', unit: '0..1',
+    definition: 'mid-rank of clicks_last_7d among the presentation\'s enrolments as of d',
+  },
 ] as const satisfies readonly FeatureDefinition[];
 
 export type FeatureName = (typeof FEATURES)[number]['name'];

@@ -122,6 +122,9 @@ export function computeTrajectory(data: EnrolmentData, days: readonly number[]):
     out[o + F.weighted_passed] = weightedPassed;
     out[o + F.unregistered] =
       e.unregistrationDay !== null && e.unregistrationDay <= d ? 1 : 0;
+    out[o + F.active_days_rank] = data.cohort.rank('active_days', d, activeDays);
+    out[o + F.clicks_total_rank] = data.cohort.rank('clicks_total', d, clicksTotal);
+    out[o + F.clicks_last_7d_rank] = data.cohort.rank('clicks_last_7d', d, last7);
   }
   return out;
 }

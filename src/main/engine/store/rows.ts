@@ -1,3 +1,4 @@
+import type { CohortContext } from '../features/cohort';
 import { groupActivity, type ActivityRow } from './activity-rows';
 import type {
   ActivityColumns, Assessment, Enrolment, EnrolmentData, Presentation, Submission,
@@ -66,8 +67,10 @@ export function assemble(
   enrolments: Enrolment[],
   activity: ActivityRow[],
   submissionRows: Row[],
+  cohort: CohortContext,
 ): EnrolmentData[] {
-  return assembleGrouped(presentation, enrolments, groupActivity(activity), submissionRows);
+  return assembleGrouped(presentation, enrolments, groupActivity(activity), submissionRows,
+    cohort);
 }
 
 /** As `assemble`, with the click rows already split per enrolment. */
@@ -76,6 +79,7 @@ export function assembleGrouped(
   enrolments: Enrolment[],
   activityByStudent: Map<number, ActivityColumns>,
   submissionRows: Row[],
+  cohort: CohortContext,
 ): EnrolmentData[] {
   const submissionsByStudent = new Map<number, Submission[]>();
   for (const r of submissionRows) {
@@ -96,6 +100,7 @@ export function assembleGrouped(
       day: new Int32Array(0), clicks: new Int32Array(0), activityType: [],
     },
     submissions: submissionsByStudent.get(enrolment.student) ?? [],
+    cohort,
   }));
 }
 

@@ -6,6 +6,7 @@ import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
 import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
 import type { Enrolment, EnrolmentData, ImportWriter, LearningStore, Presentation } from './store';
 import { DEFAULT_TABLES, type TableSet } from './tables';
+import { CohortCache, type CohortActivity, type CohortContext } from '../features/cohort';
 import type { ActivityRow } from './activity-rows';
 import { assemble, toAssessment, toEnrolment, toPresentation, type Row } from './rows';
 
@@ -16,6 +17,7 @@ export { assemble, toAssessment, toEnrolment, toPresentation } from './rows';
 export class SqliteStore implements LearningStore {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
+  private readonly cohorts = new CohortCache();
 
   constructor(
     readonly file: string,
@@ -111,7 +113,17 @@ export class SqliteStore implements LearningStore {
     const submissions = this.db.prepare(`SELECT * FROM ${t.submissions}
       WHERE presentation = ? AND student IN (SELECT value FROM json_each(?))
         AND day_submitted <= ?`).all(presentationKey, ids, upToDay) as Row[];
-    return assemble(presentation, enrolments, activity, submissions);
+    return assemble(presentation, enrolments, activity, submissions,
+      await this.cohort(presentationKey));
+  }
+
+  /** The presentation's cohort (every enrolment's clicks per day), read once and cached. */
+  private cohort(presentation: string): Promise<CohortContext> {
+    return this.cohorts.get(presentation, async () => ({
+      students: await this.enrolledStudents(presentation),
+      rows: this.db.prepare(`SELECT student, day, SUM(clicks) AS clicks FROM ${this.tables.activity}
+        WHERE presentation = ? GROUP BY student, day`).all(presentation) as CohortActivity['rows'],
+    }));
   }
 
   async beginImport(): Promise<ImportWriter> {
@@ -142,8 +154,9 @@ export class SqliteStore implements LearningStore {
         const stmt = insertFor(table);
         for (const row of rows) stmt.run(row);
       },
-      async commit() {
+      commit: async () => {
         db.exec('COMMIT');
+        this.cohorts.clear();
       },
       async rollback() {
         if (db.inTransaction) db.exec('ROLLBACK');

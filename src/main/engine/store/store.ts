@@ -1,3 +1,4 @@
+import type { CohortContext } from '../features/cohort';
 import type { Cell, LearningTable } from './schema';
 import type { TableSet } from './tables';
 
@@ -59,6 +60,8 @@ export interface EnrolmentData {
   presentation: Presentation;
   activity: ActivityColumns;
   submissions: Submission[];
+  /** The presentation's cohort, for features that rank a student among the others. */
+  cohort: CohortContext;
 }
 
 /**
