@@ -3,6 +3,7 @@ import { ERROR_CODES, toAppError } from '../../shared/errors';
 import { createContext } from './context';
 import { registerData } from './commands/data';
 import { registerModels } from './commands/models';
+import { registerEvaluate } from './commands/evaluate';
 import { registerScore } from './commands/score';
 import { registerBackfill } from './commands/backfill';
 import { registerServe } from './commands/serve';
@@ -32,6 +33,7 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
   registerData(program, ctx);
   registerScore(program, ctx);
   registerModels(program, ctx);
+  registerEvaluate(program, ctx);
   registerBackfill(program, ctx);
   registerServe(program, ctx);
   registerScanCommands(program, ctx);
@@ -39,6 +41,7 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
 }
 
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const { program, close } = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -58,6 +61,15 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     await close();
   }
+}
+
+/** `edutech … | head` closes the pipe early; that is the reader's choice, not a failure. */
+function exitQuietlyOnClosedPipe(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
 }
 
 if (require.main === module) {
