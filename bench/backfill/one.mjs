@@ -45,7 +45,8 @@ if (a.mode === 'batched') {
   });
   console.log(JSON.stringify({ mode: 'batched', target: a.target, ...result,
     rssStartMB: mb(rssAtStart), rssAt10kMB: mb(rssAt10k ?? 0), peakRssTo10kMB: mb(peakTo10k),
-    peakRssTo50kMB: mb(peak), maxRssProcessMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    peakRssTo50kMB: mb(peak),
+    maxRssProcessMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
 } else {
   // Every 100th enrolment (1%) in the store's order, days 0..69.
   const all = [];

@@ -34,9 +34,11 @@ export async function buildScaleSqlite(ouladDir, file, count, seed = 2411) {
   const store = new SqliteStore(file);
   await importOulad(store, ouladDir);
   const db = store.db;
-  const real = db.prepare('SELECT presentation, student FROM enrolments ORDER BY presentation, student').all();
+  const real = db.prepare(`SELECT presentation, student FROM enrolments
+    ORDER BY presentation, student`).all();
   const next = random(seed);
-  db.exec('CREATE TEMP TABLE resample (student INTEGER PRIMARY KEY, presentation TEXT, source INTEGER)');
+  db.exec(`CREATE TEMP TABLE resample (
+    student INTEGER PRIMARY KEY, presentation TEXT, source INTEGER)`);
   const add = db.prepare('INSERT INTO resample VALUES (?, ?, ?)');
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
@@ -44,7 +46,8 @@ export async function buildScaleSqlite(ouladDir, file, count, seed = 2411) {
       add.run(NEW_ID_BASE + i, e.presentation, e.student);
     }
   })();
-  const cols = (t) => LEARNING_COLUMNS[t].map((c) => (c === 'student' ? 'r.student' : `x.${c}`)).join(', ');
+  const cols = (t) => LEARNING_COLUMNS[t]
+    .map((c) => (c === 'student' ? 'r.student' : `x.${c}`)).join(', ');
   db.transaction(() => {
     for (const t of ['enrolments', 'activity', 'submissions']) {
       db.exec(`CREATE TEMP TABLE new_${t} AS SELECT ${cols(t)} FROM resample r
@@ -70,7 +73,9 @@ export async function loadPostgres(file, url) {
   const writer = await target.beginImport();
   try {
     await writer.replacePresentations(await source.listPresentations());
-    for (const t of ['presentations', 'sites', 'assessments', 'enrolments', 'submissions', 'activity']) {
+    const tables = ['presentations', 'sites', 'assessments', 'enrolments', 'submissions',
+      'activity'];
+    for (const t of tables) {
       const stmt = source.db.prepare(`SELECT ${LEARNING_COLUMNS[t].join(', ')} FROM ${t}`).raw();
       let rows = [];
       for (const row of stmt.iterate()) {

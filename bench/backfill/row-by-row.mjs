@@ -35,7 +35,8 @@ export async function rowByRow(store, model, enrolments, days) {
       await store.pool.query(`INSERT INTO ${store.tables.modelStats} (${COLUMNS})
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, values);
     };
-  const clear = `DELETE FROM ${store.tables.modelStats} WHERE model_info = ${store.kind === 'sqlite' ? '?' : '$1'}`;
+  const clear = `DELETE FROM ${store.tables.modelStats} WHERE model_info = `
+    + (store.kind === 'sqlite' ? '?' : '$1');
   if (store.kind === 'sqlite') store.db.prepare(clear).run(name);
   else await store.pool.query(clear, [name]);
 

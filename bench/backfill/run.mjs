@@ -44,6 +44,13 @@ const server = new EmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), port, u
   password, persistent: false, createPostgresUser: true, onLog: () => {}, onError: () => {} });
 await server.initialise();
 await server.start();
+// Ctrl+C: stop the server and remove the temp folder instead of leaving them behind.
+process.once('SIGINT', () => {
+  server.stop().finally(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+});
 const results = [];
 try {
   await server.createDatabase('bench');
@@ -91,5 +98,8 @@ for (const target of ['postgres', 'sqlite']) {
     console.log(`${target.padEnd(8)} row-by-row  ${String(r.scoresPerSecond).padStart(8)} scores/s `
       + `(${r.rows} rows of ${r.enrolments} enrolments in ${(r.durationMs / 1000).toFixed(1)} s)`);
   }
-  if (b && r) console.log(`${target.padEnd(8)} ratio       ${(b.scoresPerSecond / r.scoresPerSecond).toFixed(0)}×`);
+  if (b && r) {
+    const ratio = (b.scoresPerSecond / r.scoresPerSecond).toFixed(0);
+    console.log(`${target.padEnd(8)} ratio       ${ratio}×`);
+  }
 }

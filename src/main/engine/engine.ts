@@ -12,6 +12,7 @@ import type { LearningStore } from './store/store';
 import { PgStore } from './store/pg-store';
 import { profilesFile, resolveProfile } from './store/profiles';
 import { runBackfill } from './backfill/run-backfill';
+import { evaluateModel } from './models/evaluate';
 import { dsStatsStoreFor, scanOperation, type ScanDeps } from './scan/handler';
 import type { DsStatsStore } from './scan/ds-stats-store';
 import { log } from './log';
@@ -115,6 +116,9 @@ export class Engine {
       runBackfill(await this.store(input.target, input.profile), this.models, input, ctx),
 
     scan: async (input, ctx) => scanOperation(input, ctx, this.scanDeps),
+
+    evaluateModel: async (input, ctx) =>
+      evaluateModel(await this.localStore(), this.models, input, ctx.signal),
 
     score: async (input) => scoreStudent(await this.localStore(), this.models, input),
 

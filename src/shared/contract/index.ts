@@ -6,6 +6,7 @@ import { score } from './score';
 import { exportFeatures } from './features';
 import { backfill } from './backfill';
 import { scan } from './scan';
+import { evaluateModel } from './evaluate';
 import type { Operation } from './operation';
 
 /**
@@ -21,6 +22,7 @@ export const operations = {
   exportFeatures,
   backfill,
   scan,
+  evaluateModel,
 } as const satisfies Record<string, Operation>;
 
 export type Operations = typeof operations;
@@ -64,3 +66,4 @@ export * from './score';
 export * from './features';
 export * from './backfill';
 export * from './scan';
+export * from './evaluate';

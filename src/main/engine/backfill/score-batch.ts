@@ -13,8 +13,8 @@ export interface ScoredBatch {
 
 /**
  * Features of every enrolment of a batch for every day (one pass over each enrolment's rows),
- * then one ONNX run over all of them: a batch of 500 enrolments × 70 days is one run of
- * 35,000 rows, where the old script made 35,000 runs of one row.
+ * then one ONNX run over all of them: a batch of 1,000 enrolments × 70 days is one run of
+ * 70,000 rows, where the old script made 70,000 runs of one row.
  */
 export async function scoreBatch(
   model: LoadedModel,

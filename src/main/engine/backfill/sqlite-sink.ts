@@ -23,8 +23,9 @@ export class SqliteScoreSink implements ScoreSink {
   async prepare(): Promise<void> {
     await this.store.migrate();
     const key = outputMigrationKey(this.store.tables);
-    const done = this.db.prepare('SELECT 1 FROM schema_migrations WHERE profile = ? AND version = ?')
-      .get(key, OUTPUT_MIGRATION.version);
+    const done = this.db.prepare(
+      'SELECT 1 FROM schema_migrations WHERE profile = ? AND version = ?',
+    ).get(key, OUTPUT_MIGRATION.version);
     if (done) return;
     this.db.transaction(() => {
       for (const sql of outputSchema(this.store.tables, 'sqlite')) this.db.exec(sql);

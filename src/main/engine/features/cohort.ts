@@ -26,7 +26,7 @@ export class CohortContext {
   /** Per student: active days ascending with their clicks. */
   private readonly days: Int32Array[];
   private readonly clicks: Float64Array[];
-  private readonly sorted = new Map<string, Float64Array>();
+  private readonly sorted = new Map<string, Float32Array>();
 
   constructor(activity: CohortActivity) {
     const byStudent = new Map<number, { day: number; clicks: number }[]>();
@@ -58,11 +58,11 @@ export class CohortContext {
   }
 
   /** The sorted values of a metric over the cohort as of a day, computed once per day. */
-  private distribution(metric: CohortMetric, day: number): Float64Array {
+  private distribution(metric: CohortMetric, day: number): Float32Array {
     const key = `${metric}/${day}`;
     let values = this.sorted.get(key);
     if (values) return values;
-    values = new Float64Array(this.days.length);
+    values = new Float32Array(this.days.length);
     for (let s = 0; s < this.days.length; s++) {
       values[s] = studentValue(metric, this.days[s]!, this.clicks[s]!, day);
     }
@@ -84,7 +84,7 @@ function studentValue(metric: CohortMetric, days: Int32Array, clicks: Float64Arr
   return metric === 'clicks_total' ? total : metric === 'active_days' ? active : recent;
 }
 
-function lowerBound(sorted: Float64Array, value: number): number {
+function lowerBound(sorted: Float32Array, value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -98,16 +98,27 @@ function lowerBound(sorted: Float64Array, value: number): number {
 /**
  * Cohorts per presentation, loaded once per store and dropped when an import changes the data.
  * Loading reads the presentation's click rows grouped by student and day (one query).
+ *
+ * Only the most recently used few are kept: jobs walk presentation by presentation, so this
+ * keeps memory bounded by the largest presentation rather than growing with every enrolment
+ * a backfill has scored.
  */
 export class CohortCache {
   private readonly cohorts = new Map<string, Promise<CohortContext>>();
 
+  constructor(private readonly capacity = 2) {}
+
   get(presentation: string, load: () => Promise<CohortActivity>): Promise<CohortContext> {
     let cohort = this.cohorts.get(presentation);
-    if (!cohort) {
+    if (cohort) {
+      this.cohorts.delete(presentation); // re-inserted below as the most recent
+    } else {
       cohort = load().then((activity) => new CohortContext(activity));
       cohort.catch(() => this.cohorts.delete(presentation));
-      this.cohorts.set(presentation, cohort);
+    }
+    this.cohorts.set(presentation, cohort);
+    while (this.cohorts.size > this.capacity) {
+      this.cohorts.delete(this.cohorts.keys().next().value!);
     }
     return cohort;
   }

@@ -1,3 +1,4 @@
+import { CohortCache, type CohortContext } from '../features/cohort';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Pool, type PoolClient } from 'pg';
@@ -78,6 +79,7 @@ export async function copyInto(
 /** The learning store on a Postgres server: same schema and migrations as SQLite. */
 export class PgStore implements LearningStore {
   readonly kind = 'postgres' as const;
+  private readonly cohorts = new CohortCache();
 
   constructor(
     readonly pool: Pool,
@@ -214,7 +216,17 @@ export class PgStore implements LearningStore {
     if (!presentation) return [];
     const siteTypes = new Map(sites.map((s) => [Number(s.site), s.activity_type]));
     return assembleGrouped(presentation, enrolments.map(toEnrolment),
-      groupUnsortedActivity(activity, siteTypes), submissions);
+      groupUnsortedActivity(activity, siteTypes), submissions, await this.cohort(presentationKey));
+  }
+
+  /** The presentation's cohort (every enrolment's clicks per day), read once and cached. */
+  private cohort(presentation: string): Promise<CohortContext> {
+    return this.cohorts.get(presentation, async () => ({
+      students: await this.enrolledStudents(presentation),
+      rows: (await this.rows(`SELECT student, day, SUM(clicks)::float8 FROM ${this.tables.activity}
+        WHERE presentation = $1 GROUP BY student, day`, [presentation]))
+        .map(([student, day, clicks]) => ({ student: student!, day: day!, clicks: clicks! })),
+    }));
   }
 
   /** A query's rows as arrays (no per-row objects), for the large reads. */
@@ -262,7 +274,9 @@ export class PgStore implements LearningStore {
           .catch((error: unknown) => { throw storeFailed(error, `COPY into ${t[table]}`, url); });
       },
       commit: async () => {
-        await finish('COMMIT').catch((error: unknown) => { throw storeFailed(error, 'commit', url); });
+        await finish('COMMIT')
+          .catch((error: unknown) => { throw storeFailed(error, 'commit', url); });
+        this.cohorts.clear();
         // Fresh statistics, so the planner uses the indexes on the tables just filled.
         await this.query(`ANALYZE ${[t.presentations, t.enrolments, t.sites, t.activity,
           t.assessments, t.submissions].join(', ')}`);

@@ -52,7 +52,10 @@ export function profileTables(name: string, spec: ProfileSpec): TableSet {
  * `profiles.json` beside the SQLite file. The second may be absent (built-ins only); a file
  * named explicitly must exist.
  */
-export function profilesFile(dbPath: string, env = process.env): { file: string; explicit: boolean } {
+export function profilesFile(
+  dbPath: string,
+  env = process.env,
+): { file: string; explicit: boolean } {
   if (env.EDUTECH_PROFILES) return { file: path.resolve(env.EDUTECH_PROFILES), explicit: true };
   return { file: path.join(path.dirname(dbPath), 'profiles.json'), explicit: false };
 }
