@@ -5,7 +5,7 @@ import {
   MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
 } from './output-schema';
 import type { RunKey } from './run-key';
-import type { RunState, ScoreBatch, ScoreSink } from './score-sink';
+import { type RunState, type ScoreBatch, type ScoreSink, toRunState } from './score-sink';
 
 /**
  * Writes backfill scores into Postgres: per batch one transaction holding a DELETE of the
@@ -37,16 +37,7 @@ export class PgScoreSink implements ScoreSink {
   async readRun(key: RunKey): Promise<RunState | undefined> {
     const [r] = await this.store.query(`SELECT * FROM backfill_runs
       WHERE model = $1 AND profile = $2 AND scope = $3`, [key.model, key.profile, key.scope]);
-    if (!r) return undefined;
-    return {
-      status: r.status === 'done' ? 'done' : 'running',
-      cursor: r.cursor_presentation === null ? null : {
-        presentation: String(r.cursor_presentation),
-        student: Number(r.cursor_student),
-        enrolmentsDone: Number(r.enrolments_done),
-      },
-      rowsDone: Number(r.rows_done),
-    };
+    return r ? toRunState(r) : undefined;
   }
 
   async startRun(key: RunKey, enrolmentsTotal: number): Promise<void> {

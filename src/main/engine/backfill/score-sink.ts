@@ -26,6 +26,19 @@ export interface RunState {
   rowsDone: number;
 }
 
+/** A `backfill_runs` row as either database returns it. */
+export function toRunState(r: Record<string, unknown>): RunState {
+  return {
+    status: r.status === 'done' ? 'done' : 'running',
+    cursor: r.cursor_presentation === null ? null : {
+      presentation: String(r.cursor_presentation),
+      student: Number(r.cursor_student),
+      enrolmentsDone: Number(r.enrolments_done),
+    },
+    rowsDone: Number(r.rows_done),
+  };
+}
+
 /**
  * Where a backfill writes: the output table and the run's progress record, in the same
  * database, so that one transaction covers a batch's rows and the progress that says they are

@@ -5,7 +5,7 @@ import {
   MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
 } from './output-schema';
 import type { RunKey } from './run-key';
-import type { RunState, ScoreBatch, ScoreSink } from './score-sink';
+import { type RunState, type ScoreBatch, type ScoreSink, toRunState } from './score-sink';
 
 /** Rows per INSERT statement: fewer statement runs, well under SQLite's parameter limit. */
 const ROWS_PER_INSERT = 64;
@@ -38,16 +38,7 @@ export class SqliteScoreSink implements ScoreSink {
     const r = this.db.prepare(`SELECT * FROM backfill_runs
       WHERE model = ? AND profile = ? AND scope = ?`).get(key.model, key.profile, key.scope) as
       Record<string, unknown> | undefined;
-    if (!r) return undefined;
-    return {
-      status: r.status === 'done' ? 'done' : 'running',
-      cursor: r.cursor_presentation === null ? null : {
-        presentation: String(r.cursor_presentation),
-        student: Number(r.cursor_student),
-        enrolmentsDone: Number(r.enrolments_done),
-      },
-      rowsDone: Number(r.rows_done),
-    };
+    return r ? toRunState(r) : undefined;
   }
 
   async startRun(key: RunKey, enrolmentsTotal: number): Promise<void> {

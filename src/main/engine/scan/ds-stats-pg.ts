@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   DS_SCANS, DS_STATS, DS_STATS_GRAFANA, GROUP_SELECT, ROW_COLUMNS, groupFromDb, rowFromDb,
   scanFromDb, storeStep, type DsStatsRow, type DsStatsStore, type LatestScan, type PreviousFile,
-  type ScanEnd,
+  type ScanEnd, toPreviousFile,
 } from './ds-stats-store';
 
 /** A pool (a client is checked out per call) or one client the caller owns. */
@@ -116,11 +116,7 @@ export class PgDsStatsStore implements DsStatsStore {
             AND kind <> 'dir'`, [scan.id, root]);
       const scanStartedMs = scan.started.getTime();
       for (const r of rows.rows as Record<string, unknown>[]) {
-        files.set(String(r.path), {
-          bytes: Number(r.bytes), mtimeMs: Number(r.mtime_ms), scanStartedMs,
-          dataRows: r.data_rows === null ? null : Number(r.data_rows),
-          codeCells: r.code_cells === null ? null : Number(r.code_cells),
-        });
+        files.set(String(r.path), toPreviousFile(r, scanStartedMs));
       }
       return files;
     });

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import {
   DS_SCANS, DS_STATS, DS_STATS_GRAFANA, GROUP_SELECT, ROW_COLUMNS, groupFromDb, rowFromDb,
   scanFromDb, storeStep, type DsStatsRow, type DsStatsStore, type LatestScan, type PreviousFile,
-  type ScanEnd,
+  type ScanEnd, toPreviousFile,
 } from './ds-stats-store';
 
 type Row = Record<string, unknown>;
@@ -82,11 +82,7 @@ export class SqliteDsStatsStore implements DsStatsStore {
           FROM ${DS_STATS} WHERE scan_id = ? AND root = ? AND error IS NULL AND kind <> 'dir'`)
         .all(last.id, root) as Row[];
       for (const r of rows) {
-        files.set(String(r.path), {
-          bytes: Number(r.bytes), mtimeMs: Number(r.mtime_ms), scanStartedMs,
-          dataRows: r.data_rows === null ? null : Number(r.data_rows),
-          codeCells: r.code_cells === null ? null : Number(r.code_cells),
-        });
+        files.set(String(r.path), toPreviousFile(r, scanStartedMs));
       }
       return files;
     });

@@ -63,6 +63,15 @@ export interface PreviousFile {
   scanStartedMs: number;
 }
 
+/** A ds_stats row (path, bytes, mtime_ms, data_rows, code_cells) as either database returns it. */
+export function toPreviousFile(r: Record<string, unknown>, scanStartedMs: number): PreviousFile {
+  return {
+    bytes: Number(r.bytes), mtimeMs: Number(r.mtime_ms), scanStartedMs,
+    dataRows: r.data_rows === null ? null : Number(r.data_rows),
+    codeCells: r.code_cells === null ? null : Number(r.code_cells),
+  };
+}
+
 /** One person × kind group of the latest scan, for the metrics endpoint. */
 export interface ScanGroup {
   person: string;
