@@ -60,12 +60,29 @@ export function isWireError(value: unknown): value is WireError {
   return typeof v.code === 'string' && v.code in ERROR_CODES && typeof v.message === 'string';
 }
 
-/** Any thrown value as an AppError; non-AppErrors keep their message under INTERNAL. */
+/** System error codes that mean "a path or port the user gave is not usable". */
+const INPUT_SYSTEM_CODES = new Set([
+  'ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOSPC',
+  'EADDRINUSE', 'EADDRNOTAVAIL', 'ERR_SOCKET_BAD_PORT',
+]);
+
+/**
+ * Any thrown value as an AppError. Database errors (SQLite's `SQLITE_*` codes) become
+ * STORE_FAILED and unusable paths or ports BAD_INPUT, so that what the user can fix is never
+ * reported as INTERNAL; anything else keeps its message under INTERNAL.
+ */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof Error && error.name === 'AbortError') {
     return new AppError('CANCELLED', 'the operation was cancelled');
   }
   const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    return new AppError('STORE_FAILED', `the SQLite store failed: ${message}`, { sqlite: code });
+  }
+  if (typeof code === 'string' && INPUT_SYSTEM_CODES.has(code)) {
+    return new AppError('BAD_INPUT', message, { system: code });
+  }
   return new AppError('INTERNAL', message);
 }

@@ -48,8 +48,14 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit 0; usage errors were already printed by commander.
-      return error.exitCode === 0 ? 0 : ERROR_CODES.BAD_INPUT.exit;
+      // Help and version exit 0; usage errors were already printed by commander, and under
+      // --json also come out as the one JSON error object scripts parse.
+      if (error.exitCode === 0) return 0;
+      if (argv.includes('--json')) {
+        const wire = { code: 'BAD_INPUT', message: error.message.replace(/^error: /, '') };
+        process.stdout.write(`${JSON.stringify({ error: wire }, null, 2)}\n`);
+      }
+      return ERROR_CODES.BAD_INPUT.exit;
     }
     const appError = toAppError(error);
     if (program.opts<{ json?: boolean }>().json) {
@@ -63,12 +69,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** `edutech … | head` closes the pipe early; that is the reader's choice, not a failure. */
+/**
+ * `edutech … | head` closes the pipe early: that is the reader's choice, not a failure. Any
+ * other output failure (a full disk) is one short line, not a stack trace.
+ */
 function exitQuietlyOnClosedPipe(): void {
   if (process.stdout.listenerCount('error') > 0) return;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
-    throw error;
+    process.stderr.write(`error: cannot write the output: ${error.code ?? error.message}\n`);
+    process.exit(1);
   });
 }
 

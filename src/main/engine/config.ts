@@ -24,11 +24,14 @@ export interface ConfigOverrides {
  * `~/.config/edutech-analyst` on Linux) and the `models/` folder shipped with the app.
  */
 export function resolveConfig(overrides: ConfigOverrides = {}, env = process.env): EngineConfig {
+  // An empty variable (`EDUTECH_MODELS=`) counts as unset, not as "the current folder".
+  const set = (value: string | undefined) => (value === '' ? undefined : value);
   return {
-    dbPath: path.resolve(overrides.db ?? env.EDUTECH_DB ?? path.join(userDataDir(env),
-      'edutech.db')),
-    modelsDir: path.resolve(overrides.models ?? env.EDUTECH_MODELS ?? shippedModelsDir()),
-    pgUrl: overrides.pg ?? env.EDUTECH_PG_URL,
+    dbPath: path.resolve(set(overrides.db) ?? set(env.EDUTECH_DB)
+      ?? path.join(userDataDir(env), 'edutech.db')),
+    modelsDir: path.resolve(set(overrides.models) ?? set(env.EDUTECH_MODELS)
+      ?? shippedModelsDir()),
+    pgUrl: set(overrides.pg) ?? set(env.EDUTECH_PG_URL),
   };
 }
 

@@ -15,6 +15,7 @@ import { runBackfill } from './backfill/run-backfill';
 import { evaluateModel } from './models/evaluate';
 import { dsStatsStoreFor, scanOperation, type ScanDeps } from './scan/handler';
 import type { DsStatsStore } from './scan/ds-stats-store';
+import { WriteLock } from './write-lock';
 import { log } from './log';
 
 /**
@@ -64,6 +65,14 @@ export class Engine {
     return store;
   }
 
+  /** After an import through another connection, cached cohorts of open stores are stale. */
+  private forgetCachedData(): void {
+    this.sqlite?.forgetCache();
+    for (const store of this.profileStores.values()) {
+      if (store instanceof SqliteStore) store.forgetCache();
+    }
+  }
+
   /** How the scanner reaches the stores; Postgres is connected only when a scan targets it. */
   private readonly scanDeps: ScanDeps = {
     sqlite: () => this.localStore(),
@@ -79,11 +88,13 @@ export class Engine {
   }
 
   private readonly profileStores = new Map<string, LearningStore>();
+  /** Jobs that write to the local SQLite file run one at a time (see write-lock.ts). */
+  private readonly sqliteWrites = new WriteLock();
   private pg?: PgStore;
 
   readonly handlers: Handlers = {
     findStudents: async (input) => {
-      const store = await this.localStore();
+      const store = await this.store(input.target);
       if (await store.isEmpty()) {
         throw new AppError('EMPTY_STORE', 'the store holds no data yet: import a dataset first');
       }
@@ -109,18 +120,41 @@ export class Engine {
       })),
     }),
 
-    importData: async (input, ctx) =>
-      importOulad(await this.store(input.target, input.profile), input.folder, ctx),
+    importData: async (input, ctx) => {
+      if (input.target === 'postgres') {
+        // COPY runs on a client of its own inside one transaction: other calls see only
+        // committed data.
+        return importOulad(await this.store('postgres', input.profile), input.folder, ctx);
+      }
+      // SQLite: a connection of its own for the import's long transaction, so calls served
+      // meanwhile (a score, a scan) read the last committed data and never write into it; a
+      // second import at the same time waits for the lock, then fails as STORE_FAILED.
+      const tables = resolveProfile(input.profile, profilesFile(this.config.dbPath));
+      return this.sqliteWrites.run(async () => {
+        const importer = new SqliteStore(this.config.dbPath, tables);
+        try {
+          return await importOulad(importer, input.folder, ctx);
+        } finally {
+          await importer.close();
+          this.forgetCachedData();
+        }
+      });
+    },
 
-    backfill: async (input, ctx) =>
-      runBackfill(await this.store(input.target, input.profile), this.models, input, ctx),
+    backfill: async (input, ctx) => {
+      const run = async () =>
+        runBackfill(await this.store(input.target, input.profile), this.models, input, ctx);
+      return input.target === 'sqlite' ? this.sqliteWrites.run(run) : run();
+    },
 
-    scan: async (input, ctx) => scanOperation(input, ctx, this.scanDeps),
+    scan: async (input, ctx) => input.target === 'sqlite'
+      ? this.sqliteWrites.run(() => scanOperation(input, ctx, this.scanDeps))
+      : scanOperation(input, ctx, this.scanDeps),
 
     evaluateModel: async (input, ctx) =>
       evaluateModel(await this.localStore(), this.models, input, ctx.signal),
 
-    score: async (input) => scoreStudent(await this.localStore(), this.models, input),
+    score: async (input) => scoreStudent(await this.store(input.target), this.models, input),
 
     exportFeatures: async (input, ctx) => {
       const store = await this.localStore();
@@ -137,12 +171,8 @@ export class Engine {
     },
   };
 
-  /** Validates and runs one operation; every failure comes out as an AppError. */
-  async call<K extends OperationName>(
-    name: K,
-    rawInput: unknown,
-    ctx: CallContext = {},
-  ): Promise<OutputOf<K>> {
+  /** Checks a raw input against the operation's schema; BAD_INPUT says what is wrong. */
+  validate<K extends OperationName>(name: K, rawInput: unknown): unknown {
     const op = operations[name];
     if (!op) throw new AppError('BAD_INPUT', `unknown operation "${String(name)}"`);
     const parsed = op.input.safeParse(rawInput ?? {});
@@ -151,10 +181,20 @@ export class Engine {
         + parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
           .join('; '), { operation: name });
     }
+    return parsed.data;
+  }
+
+  /** Validates and runs one operation; every failure comes out as an AppError. */
+  async call<K extends OperationName>(
+    name: K,
+    rawInput: unknown,
+    ctx: CallContext = {},
+  ): Promise<OutputOf<K>> {
+    const input = this.validate(name, rawInput);
     const started = performance.now();
     try {
       const handler = this.handlers[name] as (i: unknown, c: CallContext) => Promise<OutputOf<K>>;
-      const result = await handler(parsed.data, ctx);
+      const result = await handler(input, ctx);
       log.info('op.done', { op: name, durationMs: Math.round(performance.now() - started) });
       return result;
     } catch (error) {

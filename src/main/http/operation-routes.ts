@@ -52,9 +52,12 @@ async function handleCall(
     if (!reply.raw.writableEnded) controller.abort();
   });
 
-  if (wantsStream(request)) return stream(engine, name, request.body, controller.signal, reply);
-
   try {
+    if (wantsStream(request)) {
+      // A bad input is refused with its status before the stream's 200 is sent.
+      engine.validate(name, request.body);
+      return stream(engine, name, request.body, controller.signal, reply);
+    }
     return await engine.call(name, request.body, { signal: controller.signal });
   } catch (error) {
     const appError = toAppError(error);

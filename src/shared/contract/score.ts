@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from './operation';
 import { metricName } from './models';
+import { studentId } from './students';
+import { storeTarget } from './import';
 
 export const scoreResult = z.object({
   model: z.string(),
@@ -23,12 +25,13 @@ export type ScoreResult = z.infer<typeof scoreResult>;
 export const score = defineOperation({
   summary: "Score one student's enrolment now, at the end of week N, or as of a date",
   input: z
-    .object({
+    .strictObject({
       model: z.string().min(1),
-      student: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(Number),
+      student: studentId,
       presentation: z.string().optional(),
       week: z.number().int().optional(),
       date: z.string().optional(),
+      target: storeTarget.default('sqlite'),
     })
     .refine((v) => v.week === undefined || v.date === undefined, {
       message: 'give a week or a date, not both',

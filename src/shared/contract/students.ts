@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineOperation } from './operation';
 
+/**
+ * A student id as a number or a string of digits (the CLI passes text). Ids are whole numbers
+ * within ±2^53: a longer digit string would round to another student's id.
+ */
+export const studentId = z
+  .union([z.number(), z.string().regex(/^\d+$/, 'a student id is digits only').transform(Number)])
+  .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+
 export const enrolmentSummary = z.object({
   student: z.number().int(),
   /** Presentation key, module and presentation code joined by a dash: `AAA-2013J`. */
@@ -17,9 +25,10 @@ export type EnrolmentSummary = z.infer<typeof enrolmentSummary>;
 export const findStudents = defineOperation({
   summary: 'Find enrolments by student id (exact, or prefix when `prefix` is set)',
   input: z.object({
-    student: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(Number),
+    student: studentId,
     prefix: z.boolean().default(false),
     limit: z.number().int().min(1).max(500).default(50),
+    target: z.enum(['sqlite', 'postgres']).default('sqlite'),
   }),
   output: z.object({ enrolments: z.array(enrolmentSummary) }),
   errors: ['EMPTY_STORE'],

@@ -34,10 +34,11 @@ export function registerData(program: Command, ctx: CliContext): void {
     .description('find a student\'s enrolments (by id, or id prefix with --prefix)')
     .argument('<student>', 'student id')
     .option('--prefix', 'match ids starting with these digits')
+    .option('-t, --target <store>', 'read from sqlite (default) or postgres', 'sqlite')
     .option('-n, --limit <n>', 'at most this many', '50')
-    .action(async (student: string, opts: { prefix?: boolean; limit: string }) => {
+    .action(async (student: string, opts: { prefix?: boolean; limit: string; target: string }) => {
       const result = await ctx.call('findStudents', {
-        student, prefix: Boolean(opts.prefix), limit: Number(opts.limit),
+        student, prefix: Boolean(opts.prefix), limit: Number(opts.limit), target: opts.target,
       });
       if (ctx.json()) return ctx.printJson(result);
       if (result.enrolments.length === 0) return ctx.print('no enrolments found');

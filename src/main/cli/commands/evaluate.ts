@@ -31,9 +31,9 @@ export function registerEvaluate(program: Command, ctx: CliContext): void {
         + (result.trainedOn ? ' — a training presentation: figures are optimistic' : '')
         + (result.cardPresentation ? ' — the card\'s evaluation presentation' : ''));
       const keys = result.kind === 'classifier' ? ['auc', 'brier', 'ece'] : ['mae', 'mae_naive'];
-      const head = ['week', 'day', 'n', ...keys, ...(carded.size ? keys.map((k) => `card ${k}`)
+      const head = ['week', 'day', 'n', ...keys, ...(carded.size ? keys.map((k) => `card_${k}`)
         : [])];
-      ctx.print(head.map((h) => h.padStart(11)).join(''));
+      ctx.print(head.map((h) => ` ${h}`.padStart(13)).join(''));
       for (const week of result.weeks) {
         const card = carded.get(week.week);
         const cells = [week.week, week.day, week.n, ...keys.map((k) => value(week, k)),
@@ -50,6 +50,6 @@ function value(week: WeekMetrics, key: string): number | null | undefined {
 }
 
 function cell(v: number | null | undefined): string {
-  if (v === null || v === undefined) return '–'.padStart(11);
-  return (Number.isInteger(v) ? String(v) : v.toFixed(4)).padStart(11);
+  if (v === null || v === undefined) return '–'.padStart(13);
+  return (Number.isInteger(v) ? String(v) : v.toFixed(4)).padStart(13);
 }

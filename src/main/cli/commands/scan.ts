@@ -42,7 +42,8 @@ export function registerScanCommands(program: Command, ctx: CliContext): void {
         const store = await ctx.engine().dsStats(target);
         if (opts.textfile) {
           await writeMetricsTextfile(store, opts.textfile);
-          process.stderr.write(`metrics written to ${path.resolve(opts.textfile)}\n`);
+          if (ctx.json()) ctx.printJson({ textfile: path.resolve(opts.textfile) });
+          else process.stderr.write(`metrics written to ${path.resolve(opts.textfile)}\n`);
         }
         if (opts.port !== undefined) {
           const server = await serveMetrics(store, { port: Number(opts.port), host: opts.host });
@@ -75,7 +76,8 @@ interface MetricsCliOptions {
  * Validation itself happens once, in Engine.call, against the contract's schema. */
 function scanInputOf(folders: string[], opts: ScanCliOptions) {
   return {
-    roots: folders.map((f) => path.resolve(f)),
+    // An empty argument would resolve to the working folder; keep it empty so it is refused.
+    roots: folders.map((f) => (f.trim() === '' ? '' : path.resolve(f))),
     target: opts.target,
     exclude: opts.exclude?.filter((name) => name !== ''),
     includeHidden: Boolean(opts.includeHidden),

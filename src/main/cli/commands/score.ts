@@ -14,9 +14,12 @@ export function registerScore(program: Command, ctx: CliContext): void {
     .argument('<student>', 'student id')
     .argument('[when]', 'week number (1, 2, …) or date YYYY-MM-DD; omitted: now')
     .option('-p, --presentation <key>', 'presentation, e.g. AAA-2013J, when the student has several')
+    .option('-t, --target <store>', 'read from sqlite (default) or postgres', 'sqlite')
     .action(async (model: string, student: string, when: string | undefined,
-      opts: { presentation?: string }) => {
-      const input: Record<string, unknown> = { model, student, presentation: opts.presentation };
+      opts: { presentation?: string; target: string }) => {
+      const input: Record<string, unknown> = {
+        model, student, presentation: opts.presentation, target: opts.target,
+      };
       if (when !== undefined) {
         if (/^-?\d+$/.test(when)) input.week = Number(when);
         else input.date = when;

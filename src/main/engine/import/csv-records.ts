@@ -20,12 +20,14 @@ export async function* readRecords(
   signal?: AbortSignal,
 ): AsyncGenerator<SourceRecord> {
   const name = path.basename(file);
-  if (!fs.existsSync(file)) {
-    throw new AppError('IMPORT_FAILED', `${name}: file not found in the import folder`, { file });
-  }
-  const parser = fs.createReadStream(file).pipe(
-    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
+  assertRegularFile(file, name);
+  const source = fs.createReadStream(file);
+  const parser = source.pipe(parse({
+    bom: true, info: true, relax_column_count: true, skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES,
+  }));
+  // A read error (EACCES, EIO) must end the parse with an error, not crash the process.
+  source.on('error', (error) => parser.destroy(error));
   let index: Map<string, number> | undefined;
   let width = 0;
   try {
@@ -53,23 +55,51 @@ export async function* readRecords(
       const cols = index;
       yield { line: info.lines, get: (column) => record[cols.get(column)!]! };
     }
+    if (!index) {
+      throw new AppError('IMPORT_FAILED', `${name}: the file is empty (no header line)`, { file });
+    }
   } catch (error) {
     if (error instanceof AppError) throw error;
     const e = error as { message?: string; lines?: number };
-    throw new AppError('IMPORT_FAILED',
-      `${name}, line ${e.lines ?? '?'}: ${e.message ?? String(error)}`,
+    const where = e.lines === undefined ? name : `${name}, line ${e.lines}`;
+    throw new AppError('IMPORT_FAILED', `${where}: ${printable(e.message ?? String(error))}`,
       { file, line: e.lines ?? null });
   } finally {
     parser.destroy();
   }
 }
 
+/** A longer record is not a CSV row of these tables: likely a binary or runaway file. */
+const MAX_RECORD_BYTES = 1 << 20;
+
+/**
+ * Only regular files are read: a folder named like a table, a FIFO or a device (a link to
+ * /dev/zero) would otherwise crash the read or wait forever.
+ */
+function assertRegularFile(file: string, name: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new AppError('IMPORT_FAILED', `${name}: file not found in the import folder`, { file });
+  }
+  if (!stat.isFile()) {
+    throw new AppError('IMPORT_FAILED', `${name}: not a regular file`, { file });
+  }
+}
+
+/** Parser messages can quote binary input: keep them short and printable. */
+function printable(message: string): string {
+  const clean = message.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
+}
+
 /** Field converters that say which field of which line was wrong. */
 export function intField(rec: SourceRecord, column: string, file: string): number {
   const raw = rec.get(column).trim();
-  if (!/^-?\d+$/.test(raw)) {
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
     throw new AppError('IMPORT_FAILED',
-      `${path.basename(file)}, line ${rec.line}: ${column} "${raw}" is not an integer`,
+      `${path.basename(file)}, line ${rec.line}: ${column} "${raw}" is not an integer (within ±2^53)`,
       { file, line: rec.line, column });
   }
   return Number(raw);

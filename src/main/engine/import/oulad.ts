@@ -54,6 +54,8 @@ export async function importOulad(
       log.debug('import.file', { file: name, rows });
     };
 
+    const unique = uniqueKeys();
+
     // Presentations first: every other table must refer to one of them.
     const lengths = new Map<string, number>();
     const presentationRows: Cell[][] = [];
@@ -62,6 +64,7 @@ export async function importOulad(
         const module = rec.get('code_module');
         const code = rec.get('code_presentation');
         const key = presentationKey(module, code);
+        unique(f, rec.line, 'presentation', key);
         const length = intField(rec, 'module_presentation_length', f);
         lengths.set(key, length);
         presentationRows.push([key, module, code, startDateAt(code, rec.line, f), length]);
@@ -84,6 +87,7 @@ export async function importOulad(
       'assessment_type', 'date', 'weight'], (rec, f) => {
       const key = known(rec, f);
       const id = intField(rec, 'id_assessment', f);
+      unique(f, rec.line, 'assessment', id);
       assessmentPresentation.set(id, key);
       return sink.add('assessments', [id, key, rec.get('assessment_type'),
         optionalIntField(rec, 'date', f), optionalNumberField(rec, 'weight', f) ?? 0]);
@@ -94,6 +98,7 @@ export async function importOulad(
       'week_from', 'week_to'], (rec, f) => {
       const key = known(rec, f);
       const site = intField(rec, 'id_site', f);
+      unique(f, rec.line, 'site', `${key}/${site}`);
       sites.add(`${key}/${site}`);
       return sink.add('sites', [key, site, rec.get('activity_type'),
         optionalIntField(rec, 'week_from', f), optionalIntField(rec, 'week_to', f)]);
@@ -103,17 +108,30 @@ export async function importOulad(
     await each('studentRegistration.csv', ['code_module', 'code_presentation', 'id_student',
       'date_registration', 'date_unregistration'], (rec, f) => {
       const key = known(rec, f);
-      registration.set(`${key}/${intField(rec, 'id_student', f)}`, [
+      const enrolment = `${key}/${intField(rec, 'id_student', f)}`;
+      unique(f, rec.line, 'registration', enrolment);
+      registration.set(enrolment, [
         optionalIntField(rec, 'date_registration', f),
         optionalIntField(rec, 'date_unregistration', f),
       ]);
     });
 
+    const enrolled = new Set<string>();
+    const isEnrolled = (rec: Parameters<typeof intField>[0], f: string, key: string) => {
+      const student = intField(rec, 'id_student', f);
+      if (!enrolled.has(`${key}/${student}`)) {
+        throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: student `
+          + `${student} is not enrolled in ${key} (studentInfo.csv)`, { file: f, line: rec.line });
+      }
+      return student;
+    };
     await each('studentInfo.csv', ['code_module', 'code_presentation', 'id_student', 'gender',
       'region', 'highest_education', 'imd_band', 'age_band', 'num_of_prev_attempts',
       'studied_credits', 'disability', 'final_result'], (rec, f) => {
       const key = known(rec, f);
       const student = intField(rec, 'id_student', f);
+      unique(f, rec.line, 'enrolment', `${key}/${student}`);
+      enrolled.add(`${key}/${student}`);
       const [reg, unreg] = registration.get(`${key}/${student}`) ?? [null, null];
       return sink.add('enrolments', [key, student, textField(rec, 'gender'),
         textField(rec, 'region'), textField(rec, 'highest_education'), textField(rec, 'imd_band'),
@@ -130,7 +148,9 @@ export async function importOulad(
         throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: assessment `
           + `${id} is not in assessments.csv`, { file: f, line: rec.line });
       }
-      return sink.add('submissions', [id, key, intField(rec, 'id_student', f),
+      const student = isEnrolled(rec, f, key);
+      unique(f, rec.line, 'submission', `${id}/${student}`);
+      return sink.add('submissions', [id, key, student,
         intField(rec, 'date_submitted', f), intField(rec, 'is_banked', f),
         optionalNumberField(rec, 'score', f)]);
     });
@@ -144,7 +164,7 @@ export async function importOulad(
           throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: site `
             + `${site} is not in vle.csv for ${key}`, { file: f, line: rec.line });
         }
-        return sink.add('activity', [key, intField(rec, 'id_student', f), site,
+        return sink.add('activity', [key, isEnrolled(rec, f, key), site,
           intField(rec, 'date', f), intField(rec, 'sum_click', f)]);
       });
     }
@@ -159,6 +179,24 @@ export async function importOulad(
     .map((table) => ({ table, rows: counts.get(table as LearningTable) ?? 0 }));
   log.info('import.done', { folder, durationMs: Math.round(durationMs), vleFiles: vleFiles.length });
   return { tables, presentations: counts.get('presentations') ?? 0, durationMs };
+}
+
+/**
+ * Refuses a second row with the same key, naming its file and line, before the database's own
+ * constraint would fail a whole batch without saying which row.
+ */
+function uniqueKeys() {
+  const seen = new Map<string, Map<string | number, number>>();
+  return (file: string, line: number, what: string, key: string | number): void => {
+    const lines = seen.get(what) ?? new Map<string | number, number>();
+    seen.set(what, lines);
+    const first = lines.get(key);
+    if (first !== undefined) {
+      throw new AppError('IMPORT_FAILED', `${path.basename(file)}, line ${line}: ${what} ${key} `
+        + `appears twice (first on line ${first})`, { file, line, key });
+    }
+    lines.set(key, line);
+  };
 }
 
 function startDateAt(code: string, line: number, file: string): string {

@@ -11,7 +11,8 @@ export const manifestSchema = z.object({
   metric: metricName,
   kind: z.enum(['classifier', 'regressor']),
   description: z.string(),
-  file: z.string(),
+  /** The .onnx file, a plain name inside the models folder (no path: nothing outside it). */
+  file: z.string().regex(/^[A-Za-z0-9_.-]+\.onnx$/, 'a plain .onnx file name in the models folder'),
   /** ONNX input tensor name; float32 [N, features.length]. */
   input: z.string(),
   /** ONNX output tensor holding the score, float32 [N, 1] or [N]. */

@@ -6,6 +6,26 @@ import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from '../features/defi
 import { manifestSchema, type ModelManifest } from './manifest';
 import { log } from '../log';
 
+/** Reads and checks one manifest; throws an Error saying what is wrong with it. */
+function readManifest(full: string): ModelManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(full, 'utf8'));
+  } catch (error) {
+    throw new Error(`${full} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`${full} is not a model manifest: `
+      + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  const unknown = parsed.data.features.filter((f) => !Object.hasOwn(FEATURE_INDEX, f));
+  if (unknown.length) {
+    throw new Error(`${full} names features this app does not compute: ${unknown.join(', ')}`);
+  }
+  return parsed.data;
+}
+
 /** `project_2411_clf.json` is a manifest; `project_2411_clf.vectors.json` is not. */
 const MANIFEST_FILE = /^[a-z][a-z0-9_]*\.json$/;
 
@@ -23,6 +43,8 @@ export interface LoadedModel {
 export class ModelRegistry {
   private manifests?: Map<string, ModelManifest>;
   private readonly sessions = new Map<string, Promise<LoadedModel>>();
+  /** Manifests that could not be read, by file name without `.json`, with the reason. */
+  readonly broken = new Map<string, string>();
 
   constructor(readonly folder: string) {}
 
@@ -32,6 +54,11 @@ export class ModelRegistry {
 
   manifest(name: string): ModelManifest {
     const manifest = this.load().get(name);
+    const brokenReason = this.broken.get(name);
+    if (!manifest && brokenReason) {
+      throw new AppError('MODEL_FAILED', `model ${name}'s manifest is broken: ${brokenReason}`,
+        { model: name });
+    }
     if (!manifest) {
       const known = [...this.load().keys()].join(', ') || 'none';
       throw new AppError('UNKNOWN_MODEL', `unknown model "${name}" (models here: ${known})`,
@@ -100,23 +127,18 @@ export class ModelRegistry {
       : [];
     for (const file of files.sort()) {
       const full = path.join(this.folder, file);
-      let raw: unknown;
       try {
-        raw = JSON.parse(fs.readFileSync(full, 'utf8'));
+        const manifest = readManifest(full);
+        const twin = found.get(manifest.name);
+        if (twin) throw new Error(`model name ${manifest.name} is also used by another manifest`);
+        found.set(manifest.name, manifest);
       } catch (error) {
-        throw new AppError('MODEL_FAILED', `${full} is not valid JSON: ${(error as Error).message}`);
+        // One broken manifest must not take the other models down with it: it is skipped,
+        // logged, and named when someone asks for that model.
+        const reason = (error as Error).message;
+        this.broken.set(file.replace(/\.json$/, ''), reason);
+        log.warn('model.manifest_skipped', { file: full, reason });
       }
-      const parsed = manifestSchema.safeParse(raw);
-      if (!parsed.success) {
-        throw new AppError('MODEL_FAILED', `${full} is not a model manifest: `
-          + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      }
-      const unknown = parsed.data.features.filter((f) => !(f in FEATURE_INDEX));
-      if (unknown.length) {
-        throw new AppError('MODEL_FAILED',
-          `${full} names features this app does not compute: ${unknown.join(', ')}`);
-      }
-      found.set(parsed.data.name, parsed.data);
     }
     this.manifests = found;
     return found;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { realpathSync } from 'node:fs';
 import { AppError } from '../../../shared/errors';
 import { log } from '../log';
 import { countCsvFile } from './csv-count';
@@ -73,7 +74,25 @@ async function checkRoots(roots: string[]): Promise<string[]> {
       throw new AppError('SCAN_FAILED', `scan root ${root} ${why}`, { root, code });
     }
   }
+  refuseOverlaps(unique);
   return unique;
+}
+
+/**
+ * A folder inside another root (or the same folder reached through a link) would be counted
+ * twice and credited to two people, doubling the dashboards: such roots are refused.
+ */
+function refuseOverlaps(roots: string[]): void {
+  const real = roots.map((root) => ({ root, real: realpathSync(root) }));
+  for (const a of real) {
+    for (const b of real) {
+      if (a === b) continue;
+      if (a.real === b.real || a.real.startsWith(b.real + path.sep)) {
+        throw new AppError('SCAN_FAILED', `scan roots overlap: ${a.root} is inside ${b.root}; `
+          + 'give each folder once', { roots: [a.root, b.root] });
+      }
+    }
+  }
 }
 
 /** The counts of an unchanged file, or undefined when it must be counted again. */

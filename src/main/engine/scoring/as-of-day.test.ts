@@ -34,9 +34,14 @@ describe('resolveAsOf', () => {
       expect(() => parseDate(date)).toThrow(expect.objectContaining({ code: 'BAD_DATE' }));
     });
 
-  it('refuses a date before the start', () => {
-    expect(() => resolveAsOf(aaa, { date: '2013-09-30' }))
-      .toThrow(expect.objectContaining({ code: 'BAD_DATE' }));
+  it.each(['2013-09-30', '2014-06-27', '2099-01-01', ''])('refuses %s, outside the presentation',
+    (date) => {
+      expect(() => resolveAsOf(aaa, { date }))
+        .toThrow(expect.objectContaining({ code: 'BAD_DATE' }));
+    });
+
+  it('accepts the last day', () => {
+    expect(resolveAsOf(aaa, { date: '2014-06-26' })).toEqual({ day: 268, basis: 'date' });
   });
 
   it('uses the last day with data for a finished presentation', () => {

@@ -12,7 +12,8 @@ const MS_PER_DAY = 86_400_000;
  *   day `length` inclusive, so weeks run 1..ceil((length+1)/7) and the last, partial week ends
  *   on day `length`.
  * - date: days between the start date and that date, counted on calendar dates in UTC, so a
- *   time zone or a daylight-saving change can never shift the day.
+ *   time zone or a daylight-saving change can never shift the day. Like a week, a date must
+ *   fall within the presentation.
  * - now: today's day of the presentation while it runs; for a finished presentation, the last
  *   day with data (clicks or submissions), capped at its last day.
  */
@@ -33,10 +34,10 @@ export function resolveAsOf(
   }
   if (when.date !== undefined) {
     const day = daysBetween(p.startDate, parseDate(when.date));
-    if (day < 0) {
-      throw new AppError('BAD_DATE',
-        `${when.date} is before ${p.presentation} started on ${p.startDate}`,
-        { date: when.date, startDate: p.startDate });
+    if (day < 0 || day > lastDay) {
+      const end = dateOfDay(p.startDate, lastDay);
+      throw new AppError('BAD_DATE', `${when.date} is outside ${p.presentation}, which runs from `
+        + `${p.startDate} to ${end}`, { date: when.date, startDate: p.startDate, endDate: end });
     }
     return { day, basis: 'date' };
   }
@@ -49,8 +50,8 @@ export function resolveAsOf(
 export function parseDate(text: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : NaN;
-  const back = Number.isNaN(ms) ? '' : new Date(ms).toISOString().slice(0, 10);
-  if (back !== text) {
+  const back = Number.isNaN(ms) ? null : new Date(ms).toISOString().slice(0, 10);
+  if (back === null || back !== text) {
     throw new AppError('BAD_DATE', `"${text}" is not a calendar date in the form YYYY-MM-DD`,
       { date: text });
   }

@@ -46,7 +46,11 @@ function passwordOf(url?: string): string | undefined {
 export function storeFailed(error: unknown, what: string, url?: string): AppError {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown }).code;
-  return new AppError('STORE_FAILED', `Postgres ${what} failed: ${safeMessage(error, url)}`,
+  const hint = what === 'connection' && !url
+    ? ' (no --pg URL or EDUTECH_PG_URL given, so the PG* variables and their defaults were used)'
+    : '';
+  return new AppError('STORE_FAILED',
+    `Postgres ${what} failed: ${safeMessage(error, url)}${hint}`,
     typeof code === 'string' ? { sqlstate: code } : {});
 }
 

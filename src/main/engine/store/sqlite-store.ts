@@ -13,6 +13,8 @@ import { assemble, toAssessment, toEnrolment, toPresentation, type Row } from '.
 // The mappers moved to rows.ts (shared with the Postgres store); re-exported for old imports.
 export { assemble, toAssessment, toEnrolment, toPresentation } from './rows';
 
+const BUSY_TIMEOUT_MS = 10_000;
+
 /** The local store: one SQLite file, the offline cache and the default target. */
 export class SqliteStore implements LearningStore {
   readonly kind = 'sqlite' as const;
@@ -25,15 +27,17 @@ export class SqliteStore implements LearningStore {
   ) {
     try {
       if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-      this.db = new Database(file);
+      // Another process's writer (an import holds the lock for seconds) is waited for, up to
+      // this long, before STORE_FAILED; reads never wait under WAL.
+      this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+      // WAL lets a reader (the window) look while a job writes; NORMAL sync is safe under WAL.
+      // This is also the first read of the file, so a file that is not a database fails here.
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
     } catch (error) {
-      throw new AppError('STORE_FAILED', `cannot open the SQLite store ${file}: ${String(error)}`, {
-        file,
-      });
+      throw new AppError('STORE_FAILED',
+        `cannot open the SQLite store ${file}: ${(error as Error).message}`, { file });
     }
-    // WAL lets a reader (the window) look while a job writes; NORMAL sync is safe under WAL.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
   }
 
   async migrate(): Promise<void> {
@@ -115,6 +119,11 @@ export class SqliteStore implements LearningStore {
         AND day_submitted <= ?`).all(presentationKey, ids, upToDay) as Row[];
     return assemble(presentation, enrolments, activity, submissions,
       await this.cohort(presentationKey));
+  }
+
+  /** Drops cached cohorts, after another connection changed the data. */
+  forgetCache(): void {
+    this.cohorts.clear();
   }
 
   /** The presentation's cohort (every enrolment's clicks per day), read once and cached. */
