@@ -24,12 +24,22 @@ COURSEWORK = [
 REGISTRATION = ['registration_day', 'unregistered']
 BACKGROUND = ['prev_attempts', 'studied_credits', 'education_level', 'imd_band', 'age_band']
 
+# Cohort ranks: the mid-rank (0..1) among every enrolment of the same presentation as of the
+# same day (src/main/engine/features/cohort.ts); 0.5 without click data. A module whose
+# students click twice as much has the same ranks, where raw counts double. No shipped model
+# reads them: in the design check (training/README.md) they added no held-out AUC, and the
+# active-days rank cost calibration, since it drops the absolute level of engagement that
+# does carry between modules. They remain candidates there.
+VOLUME_RANKS = ['clicks_total_rank', 'clicks_last_7d_rank']
+ACTIVE_DAYS_RANK = ['active_days_rank']
+
 # presentation_length is left out of every set: it mostly identifies a presentation (and
 # 2014J presentations are 269 days, a length no training presentation has).
 NO_CLICKS = ['day', *COURSEWORK, *REGISTRATION, *BACKGROUND]
 WITH_ENGAGEMENT = ['day', 'click_data_available', *ENGAGEMENT, *COURSEWORK, *REGISTRATION,
                    *BACKGROUND]
 WITH_CLICK_VOLUME = [*WITH_ENGAGEMENT, *CLICK_VOLUME]
+WITH_VOLUME_RANKS = [*WITH_ENGAGEMENT, *VOLUME_RANKS]  # a design-check candidate
 
 
 @dataclass

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 # Features read as they are; every other feature is a count or duration and is log-scaled.
+# The cohort ranks are shares (0..1), not counts.
 LINEAR_SCALE = frozenset({
     'day', 'presentation_length', 'click_data_available', 'assessments_due', 'weight_due',
     'share_due_submitted', 'mean_score', 'weighted_passed', 'registration_day',
-    'unregistered', 'education_level', 'imd_band', 'age_band',
+    'unregistered', 'education_level', 'imd_band', 'age_band', 'active_days_rank',
+    'clicks_total_rank', 'clicks_last_7d_rank',
 })
 
 

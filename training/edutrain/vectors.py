@@ -14,17 +14,23 @@ _TYPICAL = {
     'weight_due': 5, 'assessments_submitted': 1, 'share_due_submitted': 1, 'mean_score': 70,
     'weighted_passed': 5, 'registration_day': -30, 'studied_credits': 60, 'education_level': 2,
     'imd_band': 4.5, 'age_band': 0, 'days_since_last_click': 64,
+    # No clicks by day 34, as about a tenth of a cohort with click data: a low mid-rank.
+    'active_days_rank': 0.05, 'clicks_total_rank': 0.05, 'clicks_last_7d_rank': 0.15,
 }
 _ACTIVE = {
     'clicks_total': 400, 'clicks_before_start': 40, 'active_days': 20, 'clicks_last_7d': 60,
     'active_days_last_7d': 4, 'clicks_last_14d': 120, 'days_since_last_click': 1,
     'clicks_content': 150, 'clicks_forum': 120, 'clicks_quiz': 30, 'clicks_homepage': 90,
+    'active_days_rank': 0.8, 'clicks_total_rank': 0.85, 'clicks_last_7d_rank': 0.75,
 }
+# Without click data every enrolment has the same (zero) clicks: every rank is one half.
+_NO_CLICK_DATA = {'click_data_available': 0, 'active_days_rank': 0.5, 'clicks_total_rank': 0.5,
+                  'clicks_last_7d_rank': 0.5}
 
 # Hand-made rows for the situations a model card promises something about.
 EDGE_CASES = [
     ('no clicks at all, click data present, week 5', {}),
-    ('presentation without click data, week 5', {'click_data_available': 0}),
+    ('presentation without click data, week 5', _NO_CLICK_DATA),
     ('active student, week 5', _ACTIVE),
     ('unregistered before the start', {'unregistered': 1, 'registration_day': -60,
                                        'assessments_submitted': 0, 'assessments_missed': 1,
@@ -38,15 +44,21 @@ EDGE_CASES = [
                                   'active_days_last_7d': 2, 'clicks_last_14d': 30,
                                   'days_since_last_click': 2, 'assessments_due': 0,
                                   'weight_due': 0, 'assessments_submitted': 0,
-                                  'mean_score': 0, 'weighted_passed': 0}),
+                                  'mean_score': 0, 'weighted_passed': 0,
+                                  'active_days_rank': 0.9, 'clicks_total_rank': 0.9,
+                                  'clicks_last_7d_rank': 0.9}),
     ('day 0, nothing yet', {'day': 0, 'assessments_due': 0, 'weight_due': 0,
                             'assessments_submitted': 0, 'mean_score': 0, 'weighted_passed': 0,
                             'days_since_last_click': 30}),
     ('extreme click volume', {k: v * 250 for k, v in _ACTIVE.items()
-                              if k.startswith('clicks')} | {'active_days': 80}),
+                              if k.startswith('clicks') and not k.endswith('_rank')}
+     | {'active_days': 80, 'active_days_rank': 1.0, 'clicks_total_rank': 1.0,
+        'clicks_last_7d_rank': 1.0}),
     ('end of the presentation, day 268', {'day': 268, 'assessments_due': 6, 'weight_due': 100,
                                           'assessments_submitted': 6, 'weighted_passed': 100,
-                                          'days_since_last_click': 3, 'active_days': 150}),
+                                          'days_since_last_click': 3, 'active_days': 150,
+                                          'active_days_rank': 0.7, 'clicks_total_rank': 0.7,
+                                          'clicks_last_7d_rank': 0.6}),
     ('missed everything by week 10', {'day': 69, 'assessments_due': 2, 'weight_due': 23,
                                       'assessments_submitted': 0, 'assessments_missed': 2,
                                       'share_due_submitted': 0, 'mean_score': 0,
