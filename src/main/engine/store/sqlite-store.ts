@@ -20,6 +20,7 @@ export class SqliteStore implements LearningStore {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly cohorts = new CohortCache();
+  private readonly presentations = new Map<string, Presentation>();
 
   constructor(
     readonly file: string,
@@ -74,6 +75,9 @@ export class SqliteStore implements LearningStore {
   }
 
   async presentation(key: string): Promise<Presentation | undefined> {
+    // Cached with the cohorts: its last day with data is a scan of the presentation's clicks.
+    const cached = this.presentations.get(key);
+    if (cached) return cached;
     const t = this.tables;
     const p = this.db.prepare(`SELECT * FROM ${t.presentations} WHERE presentation = ?`)
       .get(key) as Row | undefined;
@@ -84,7 +88,9 @@ export class SqliteStore implements LearningStore {
         (SELECT MAX(day) FROM ${t.activity} WHERE presentation = ?) AS a,
         (SELECT MAX(day_submitted) FROM ${t.submissions} WHERE presentation = ?) AS s`)
       .get(key, key) as { a: number | null; s: number | null };
-    return toPresentation(p, assessments, last.a, last.s);
+    const presentation = toPresentation(p, assessments, last.a, last.s);
+    this.presentations.set(key, presentation);
+    return presentation;
   }
 
   async listPresentations(): Promise<string[]> {
@@ -124,6 +130,7 @@ export class SqliteStore implements LearningStore {
   /** Drops cached cohorts, after another connection changed the data. */
   forgetCache(): void {
     this.cohorts.clear();
+    this.presentations.clear();
   }
 
   /** The presentation's cohort (every enrolment's clicks per day), read once and cached. */
@@ -165,7 +172,7 @@ export class SqliteStore implements LearningStore {
       },
       commit: async () => {
         db.exec('COMMIT');
-        this.cohorts.clear();
+        this.forgetCache();
       },
       async rollback() {
         if (db.inTransaction) db.exec('ROLLBACK');
