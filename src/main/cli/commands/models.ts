@@ -29,7 +29,9 @@ export function registerModels(program: Command, ctx: CliContext): void {
       } else if (ctx.json()) {
         ctx.printJson(FEATURES);
       } else {
-        for (const f of FEATURES) ctx.print(`${f.name.padEnd(24)} ${f.unit.padEnd(14)} ${f.definition}`);
+        for (const f of FEATURES) {
+          ctx.print(`${f.name.padEnd(24)} ${f.unit.padEnd(14)} ${f.definition}`);
+        }
       }
     });
   features

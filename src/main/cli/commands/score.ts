@@ -13,7 +13,8 @@ export function registerScore(program: Command, ctx: CliContext): void {
     .argument('<model>', 'model name, e.g. project_2411_clf (see `edutech models list`)')
     .argument('<student>', 'student id')
     .argument('[when]', 'week number (1, 2, …) or date YYYY-MM-DD; omitted: now')
-    .option('-p, --presentation <key>', 'presentation, e.g. AAA-2013J, when the student has several')
+    .option('-p, --presentation <key>',
+      'presentation, e.g. AAA-2013J, when the student has several')
     .option('-t, --target <store>', 'read from sqlite (default) or postgres', 'sqlite')
     .action(async (model: string, student: string, when: string | undefined,
       opts: { presentation?: string; target: string }) => {

@@ -102,6 +102,10 @@ function lowerBound(sorted: Float32Array, value: number): number {
  * Only the most recently used few are kept: jobs walk presentation by presentation, so this
  * keeps memory bounded by the largest presentation rather than growing with every enrolment
  * a backfill has scored.
+ *
+ * Known shortcoming: an import by another process (a CLI import while `serve` runs) is not
+ * seen by a long-running process's cache until it restarts; imports through the same engine
+ * clear it.
  */
 export class CohortCache {
   private readonly cohorts = new Map<string, Promise<CohortContext>>();

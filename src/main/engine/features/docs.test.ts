@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { featuresMarkdown } from './docs';
 
 it('docs/features.md is the documentation generated from the feature definitions', () => {
-  const committed = fs.readFileSync(path.resolve(__dirname, '../../../../docs/features.md'), 'utf8');
+  const file = path.resolve(__dirname, '../../../../docs/features.md');
+  const committed = fs.readFileSync(file, 'utf8');
   expect(committed).toBe(featuresMarkdown());
 });

@@ -99,7 +99,8 @@ export function intField(rec: SourceRecord, column: string, file: string): numbe
   const raw = rec.get(column).trim();
   if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
     throw new AppError('IMPORT_FAILED',
-      `${path.basename(file)}, line ${rec.line}: ${column} "${raw}" is not an integer (within ±2^53)`,
+      `${path.basename(file)}, line ${rec.line}: ${column} "${raw}" is not an integer `
+        + '(within ±2^53)',
       { file, line: rec.line, column });
   }
   return Number(raw);

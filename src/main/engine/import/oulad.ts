@@ -177,7 +177,8 @@ export async function importOulad(
   const durationMs = performance.now() - started;
   const tables = ['presentations', 'assessments', 'sites', 'enrolments', 'submissions', 'activity']
     .map((table) => ({ table, rows: counts.get(table as LearningTable) ?? 0 }));
-  log.info('import.done', { folder, durationMs: Math.round(durationMs), vleFiles: vleFiles.length });
+  log.info('import.done',
+    { folder, durationMs: Math.round(durationMs), vleFiles: vleFiles.length });
   return { tables, presentations: counts.get('presentations') ?? 0, durationMs };
 }
 

@@ -68,7 +68,8 @@ export async function resolveEnrolment(
   }
   if (enrolments.length > 1) {
     throw new AppError('AMBIGUOUS_ENROLMENT', `student ${student} is enrolled in `
-      + `${keys.join(', ')}: choose one with --presentation (presentation in the API)`, { student, presentations: keys });
+      + `${keys.join(', ')}: choose one with --presentation (presentation in the API)`,
+      { student, presentations: keys });
   }
   return enrolments[0]!;
 }

@@ -89,7 +89,9 @@ export interface LearningStore {
   /** Students enrolled in a presentation, ascending. */
   enrolledStudents(presentation: string): Promise<number[]>;
   /** One read for a batch of enrolments of one presentation; rows after `upToDay` are left out. */
-  enrolmentData(presentation: string, students: number[], upToDay: number): Promise<EnrolmentData[]>;
+  enrolmentData(
+    presentation: string, students: number[], upToDay: number,
+  ): Promise<EnrolmentData[]>;
   beginImport(): Promise<ImportWriter>;
   close(): Promise<void>;
 }

@@ -46,7 +46,8 @@ export function tableSet(profile = 'default', suffix = ''): TableSet {
   assertIdentifier(profile, 'profile');
   if (suffix !== '') assertIdentifier(`t${suffix}`, 'table suffix');
   const names = Object.fromEntries(
-    Object.entries(BASE_NAMES).map(([key, base]) => [key, assertIdentifier(base + suffix, 'table')]),
+    Object.entries(BASE_NAMES)
+      .map(([key, base]) => [key, assertIdentifier(base + suffix, 'table')]),
   ) as Record<keyof typeof BASE_NAMES, string>;
   return { profile, ...names };
 }
