@@ -47,5 +47,8 @@ export function registerData(program: Command, ctx: CliContext): void {
           + `starts ${e.startDate}  ${e.finalResult ?? '-'}`
           + `${e.hasActivity ? '' : '  (no click data)'}`);
       }
+      if (result.enrolments.length === Number(opts.limit)) {
+        process.stderr.write(`(the first ${opts.limit}; raise --limit, up to 500, for more)\n`);
+      }
     });
 }
