@@ -63,6 +63,16 @@ NETWORKS = {
     'volume ranks instead of volumes': WITH_VOLUME_RANKS,
     'click volumes + all three ranks': [*WITH_CLICK_VOLUME, *ALL_RANKS],
 }
+# Ensembles of the shipped trees and an MLP: name → (MLP features, 'probability' | 'logit').
+# Gains are over the LR on the trees' features (the shipped card's baseline); the last column
+# is the gain over an LR on the union of features, the baseline an ensemble's card would show.
+ENSEMBLES = {
+    'trees + MLP click volumes, mean probability': (WITH_CLICK_VOLUME, 'probability'),
+    'trees + MLP click volumes, mean logit': (WITH_CLICK_VOLUME, 'logit'),
+    'trees + MLP no volumes, mean probability': (WITH_ENGAGEMENT, 'probability'),
+    'trees + MLP no volumes, mean logit': (WITH_ENGAGEMENT, 'logit'),
+}
+SECTIONS = ['trees', 'networks', 'ensembles', 'progress']
 # name → features of the progress regressor (project_1611's settings)
 REGRESSORS = {
     'engagement days (shipped)': WITH_ENGAGEMENT,
@@ -113,6 +123,46 @@ def held_out(train, features, fit):
     return cells
 
 
+def logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.log(q / (1 - q))
+
+
+def average(p: np.ndarray, q: np.ndarray, how: str) -> np.ndarray:
+    if how == 'probability':
+        return (p + q) / 2
+    return 1 / (1 + np.exp(-(logit(p) + logit(q)) / 2))
+
+
+def ensembles_held_out(train) -> dict:
+    """Per candidate, per fold and week: (AUC, AUC of the trees' baseline, ECE, AUC of the
+    union baseline); the trees alone first. Each learner is fitted once per fold."""
+    trees_features = WITH_ENGAGEMENT
+    cells = {'trees alone (shipped)': [], **{name: [] for name in ENSEMBLES}}
+    for fold in FOLDS:
+        rows, held = train[train.presentation != fold], train[train.presentation == fold]
+        y = rows.label_success.to_numpy(np.float64)
+        tree_x = matrix(rows, trees_features)
+        trees, reference = boosted(trees_features, 2, True)(tree_x, y), baseline(tree_x, y)
+        union = baseline(matrix(rows, WITH_CLICK_VOLUME), y)
+        nets = {}
+        for features, _ in ENSEMBLES.values():
+            key = tuple(features)
+            if key not in nets:
+                nets[key] = network(features)(matrix(rows, features), y)
+        for week in WEEKS:
+            r = held[held.as_of_day == week_day(week)]
+            yy, z = r.label_success.to_numpy(np.float64), matrix(r, trees_features)
+            p, ref = trees(z), metrics.auc(yy, reference(z))
+            ref_union = metrics.auc(yy, union(matrix(r, WITH_CLICK_VOLUME)))
+            cells['trees alone (shipped)'].append(
+                (metrics.auc(yy, p), ref, metrics.ece(yy, p), ref_union))
+            for name, (features, how) in ENSEMBLES.items():
+                e = average(p, nets[tuple(features)](matrix(r, features)), how)
+                cells[name].append((metrics.auc(yy, e), ref, metrics.ece(yy, e), ref_union))
+    return cells
+
+
 def progress_errors(train, features) -> list[float]:
     """Per fold and week: MAE of the progress regressor on the held-out presentation."""
     errors = []
@@ -138,24 +188,46 @@ def line(name: str, cells) -> str:
             + f'{auc.mean():11.4f}{(auc - ref).mean():+11.4f}{ece.mean():10.3f}')
 
 
+def ensemble_line(name: str, cells) -> str:
+    auc, union = np.array([c[0] for c in cells]), np.array([c[3] for c in cells])
+    ece = ' '.join(f'{c[2]:.3f}' for c in cells)
+    return (line(name, [c[:3] for c in cells]) + f'{(auc - union).mean():+11.4f}'
+            + f'   ECE by cell: {ece}')
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--features', required=True)
+    parser.add_argument('--sections', default=','.join(SECTIONS),
+                        help=f'comma-separated subset of {",".join(SECTIONS)}')
     args = parser.parse_args(argv)
     threadpool_limits(1)
     torch.set_num_threads(1)
+    sections = args.sections.split(',')
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        parser.error(f'unknown section(s) {", ".join(unknown)}; known: {", ".join(SECTIONS)}')
     train = temporal_split(load_matrix(args.features)).train
 
     print('AUC on the held-out presentation (gain over the LR baseline on the same features)')
-    print(header('boosted trees from a logistic regression'))
-    for name, (features, depth, log_start) in TREES.items():
-        print(line(name, held_out(train, features, boosted(features, depth, log_start))),
-              flush=True)
-    print()
-    print(header('MLP 32-16'))
-    for name, features in NETWORKS.items():
-        print(line(name, held_out(train, features, network(features))), flush=True)
-    print()
+    if 'trees' in sections:
+        print(header('boosted trees from a logistic regression'))
+        for name, (features, depth, log_start) in TREES.items():
+            print(line(name, held_out(train, features, boosted(features, depth, log_start))),
+                  flush=True)
+        print()
+    if 'networks' in sections:
+        print(header('MLP 32-16'))
+        for name, features in NETWORKS.items():
+            print(line(name, held_out(train, features, network(features))), flush=True)
+        print()
+    if 'ensembles' in sections:
+        print(header('ensembles (gain over the trees\' LR)') + '  gain over union LR')
+        for name, cells in ensembles_held_out(train).items():
+            print(ensemble_line(name, cells), flush=True)
+        print()
+    if 'progress' not in sections:
+        return 0
     print(f'{"progress regressor (MAE)":46s}'
           + ''.join(f'{f[:3]} w{w:<2d}'.rjust(9) for f in FOLDS for w in WEEKS) + '  mean MAE')
     for name, features in REGRESSORS.items():

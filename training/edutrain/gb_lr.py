@@ -66,33 +66,40 @@ def round_log(model, x, y, held) -> list[dict]:
     return rows
 
 
-def to_onnx(model: GradientBoostingClassifier, features: list[str]):
+def logit_graph(g: og.GraphBuilder, model: GradientBoostingClassifier, x: str) -> str:
+    """The model's log-odds as [N, 1] (start model plus trees), read from input x."""
     pipeline = model.init_
     scaler, lr = pipeline.named_steps['scale'], pipeline.named_steps['lr']
     mask = pipeline.named_steps['log'].func.mask
-    g = og.GraphBuilder('features', len(features))
-    z = og.log_standardise(g, 'features', mask, scaler.mean_, scaler.scale_)
+    z = og.log_standardise(g, x, mask, scaler.mean_, scaler.scale_)
     start = og.clip(g, og.linear(g, z, lr.coef_.ravel(), float(lr.intercept_[0])),
                     -LOGIT_LIMIT, LOGIT_LIMIT)
     trees = [og.tree_from_sklearn(stage[0].tree_, model.learning_rate)
              for stage in model.estimators_]
-    logit = g.op('Add', [start, og.tree_ensemble(g, 'features', trees)])
-    g.op('Sigmoid', [logit], output='probability')
+    return g.op('Add', [start, og.tree_ensemble(g, x, trees)])
+
+
+def to_onnx(model: GradientBoostingClassifier, features: list[str]):
+    g = og.GraphBuilder('features', len(features))
+    g.op('Sigmoid', [logit_graph(g, model, 'features')], output='probability')
     return g.model('probability', 'project_2411_clf: logistic regression + boosted trees')
+
+
+def fit_selected(split: Split, seed: int, features: list[str]):
+    """(model, log, rounds): the number of rounds is chosen on inner-validation enrolments;
+    the returned model is refit on every training row with that number."""
+    x, y = matrix(split.train, features), split.train.label_success.to_numpy(np.float64)
+    held = inner_split(split.train, seed)
+    selection = boosted(features, MAX_ROUNDS, seed).fit(x[~held], y[~held])
+    log = round_log(selection, x, y, held)
+    rounds = best_epoch(log)
+    return boosted(features, rounds, seed).fit(x, y), log, rounds
 
 
 def train(split: Split, seed: int) -> Trained:
     started = time.perf_counter()
     features = WITH_ENGAGEMENT
-    x, y = matrix(split.train, features), split.train.label_success.to_numpy(np.float64)
-    held = inner_split(split.train, seed)
-
-    # The number of rounds is chosen on inner-validation enrolments; the shipped model is
-    # refit on every training row with that number.
-    selection = boosted(features, MAX_ROUNDS, seed).fit(x[~held], y[~held])
-    log = round_log(selection, x, y, held)
-    rounds = best_epoch(log)
-    model = boosted(features, rounds, seed).fit(x, y)
+    model, log, rounds = fit_selected(split, seed, features)
 
     return Trained(
         name='project_2411_clf', metric='m2_success', kind='classifier',

@@ -79,7 +79,7 @@ def fit(x, y, scaler, epochs, seed, val=None):
     return net, rows
 
 
-def to_onnx(net: Net, width: int) -> onnx.ModelProto:
+def to_onnx(net: torch.nn.Module, width: int, output: str = 'probability') -> onnx.ModelProto:
     buffer = io.BytesIO()
     options = {}
     # torch 2 defaults to the dynamo exporter; the TorchScript one is what this graph needs.
@@ -89,8 +89,8 @@ def to_onnx(net: Net, width: int) -> onnx.ModelProto:
         # torch 1.13 warns about shape inference of constants; the graph is checked below.
         warnings.simplefilter('ignore', UserWarning)
         torch.onnx.export(net, torch.zeros(2, width), buffer, input_names=['features'],
-                          output_names=['probability'], opset_version=17,
-                          dynamic_axes={'features': {0: 'N'}, 'probability': {0: 'N'}},
+                          output_names=[output], opset_version=17,
+                          dynamic_axes={'features': {0: 'N'}, output: {0: 'N'}},
                           **options)
     model = onnx.load_from_string(buffer.getvalue())
     model.doc_string = 'project_2911: MLP on coursework, engagement and click volumes'
@@ -98,18 +98,22 @@ def to_onnx(net: Net, width: int) -> onnx.ModelProto:
     return model
 
 
-def train(split: Split, seed: int) -> Trained:
-    started = time.perf_counter()
-    features = WITH_CLICK_VOLUME
+def fit_selected(split: Split, seed: int, features: list[str]):
+    """(net, log, epochs): epochs are chosen on inner-validation enrolments; the returned
+    network is retrained on every training row for that many epochs, from the same seed."""
     x, y = matrix(split.train, features), split.train.label_success.to_numpy(np.float64)
     held = inner_split(split.train, seed)
-
-    # Epochs are chosen on inner-validation enrolments; the shipped network is retrained on
-    # every training row for that many epochs, from the same seed.
     inner = LogStandardiser.fit(x[~held], features)
     _, log = fit(x[~held], y[~held], inner, MAX_EPOCHS, seed, (x[held], y[held]))
     epochs = best_epoch(log)
     net, _ = fit(x, y, LogStandardiser.fit(x, features), epochs, seed)
+    return net, log, epochs
+
+
+def train(split: Split, seed: int) -> Trained:
+    started = time.perf_counter()
+    features = WITH_CLICK_VOLUME
+    net, log, epochs = fit_selected(split, seed, features)
 
     return Trained(
         name='project_2911', metric='m2_success', kind='classifier',
