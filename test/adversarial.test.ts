@@ -14,7 +14,7 @@ import { BIN, runCli, type CliRun } from './helpers/cli';
 import {
   copyOuladDb, MODELS_DIR, ObservedEngine, ouladWithoutClicks, startTestServer, tempDir,
 } from './helpers/http';
-import { haveShared, OULAD_DIR } from './helpers/shared';
+import { haveShared, OULAD_DIR, writeOuladSubset } from './helpers/shared';
 
 const present = haveShared();
 const MODEL = 'project_2411_clf';
@@ -37,31 +37,12 @@ function expectFailure(r: CliRun, code: keyof typeof ERROR_CODES, message?: RegE
   expect(r.status).toBe(ERROR_CODES[code].exit);
 }
 
-/**
- * A small real OULAD folder: AAA-2013J with five of its students, their submissions and their
- * first clicks, cut line by line from ../shared/data/oulad (CRLF and quoting kept as they are).
- */
+/** A small real OULAD folder: AAA-2013J with five of its students and their first clicks. */
 function buildMiniOulad(dir: string): void {
-  const students = new Set(['11391', '28400', '30268', '31604', '32885']);
-  const cut = (file: string, keep: (f: string[]) => boolean, limit = Infinity) => {
-    const lines = fs.readFileSync(path.join(OULAD_DIR, file), 'utf8').split('\r\n');
-    const out = [lines[0]!];
-    for (const line of lines.slice(1)) {
-      if (out.length > limit) break;
-      if (line !== '' && keep(line.split(',').map((f) => f.replace(/^"|"$/g, '')))) out.push(line);
-    }
-    fs.writeFileSync(path.join(dir, file), `${out.join('\r\n')}\r\n`);
-  };
-  const aaa = (f: string[]) => f[0] === 'AAA' && f[1] === '2013J';
-  cut('courses.csv', aaa);
-  cut('assessments.csv', aaa);
-  cut('vle.csv', (f) => f[1] === 'AAA' && f[2] === '2013J');
-  cut('studentInfo.csv', (f) => aaa(f) && students.has(f[2]!));
-  cut('studentRegistration.csv', (f) => aaa(f) && students.has(f[2]!));
-  const assessments = new Set(fs.readFileSync(path.join(dir, 'assessments.csv'), 'utf8')
-    .split('\r\n').slice(1).filter(Boolean).map((l) => l.split(',')[2]!.replace(/"/g, '')));
-  cut('studentAssessment.csv', (f) => assessments.has(f[0]!) && students.has(f[1]!));
-  cut('studentVle_AAA_2013J.csv', (f) => students.has(f[2]!), 2000);
+  writeOuladSubset(dir, {
+    module: 'AAA', code: '2013J', students: ['11391', '28400', '30268', '31604', '32885'],
+    maxClickRows: 2000,
+  });
 }
 
 /** Every learning row of a store, as one string: equal strings mean nothing changed. */

@@ -10,7 +10,7 @@ import { dateOfDay } from '../src/main/engine/scoring/as-of-day';
 import { AppError } from '../src/shared/errors';
 import { BIN, REPO } from './helpers/cli';
 import { startPostgres, type TestPostgres } from './helpers/pg';
-import { haveShared, OULAD_DIR, readOuladCsv } from './helpers/shared';
+import { haveShared, OULAD_DIR, readOuladCsv, writeOuladSubset } from './helpers/shared';
 
 const present = haveShared();
 // The committed model; EDUTECH_TEST_MODELS/EDUTECH_TEST_MODEL point elsewhere while developing.
@@ -37,22 +37,7 @@ function enrolmentsIn(presentation?: string): number {
 
 /** A folder holding one presentation of the real data: the v4 tables get only this one. */
 function ouladSubset(dir: string, module: string, code: string): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const keep = (file: string, test: (row: Record<string, string>) => boolean) => {
-    const lines = fs.readFileSync(path.join(OULAD_DIR, file), 'utf8').split('\r\n');
-    const rows = readOuladCsv(file);
-    const kept = [lines[0]!, ...rows.flatMap((r, i) => (test(r) ? [lines[i + 1]!] : []))];
-    fs.writeFileSync(path.join(dir, file), `${kept.join('\r\n')}\r\n`);
-  };
-  const mine = (r: Record<string, string>) => r.code_module === module
-    && r.code_presentation === code;
-  for (const f of ['courses.csv', 'assessments.csv', 'vle.csv', 'studentInfo.csv',
-    'studentRegistration.csv']) keep(f, mine);
-  const ids = new Set(readOuladCsv('assessments.csv').filter(mine).map((a) => a.id_assessment));
-  keep('studentAssessment.csv', (r) => ids.has(r.id_assessment!));
-  const vle = `studentVle_${module}_${code}.csv`;
-  if (fs.existsSync(path.join(OULAD_DIR, vle))) keep(vle, () => true);
-  return dir;
+  return writeOuladSubset(dir, { module, code });
 }
 
 /** Runs the CLI and sends `signal` once `batches` batches have been committed. */

@@ -44,7 +44,8 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
   });
 
   it('documents every contract operation in /openapi.json, with its error statuses', async () => {
-    const doc = await (await fetch(`${server.url}/openapi.json`)).json();
+    // An OpenAPI document, walked by path below.
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as any;
     expect(doc.openapi).toBe('3.1.0');
     for (const name of operationNames) {
       expect(doc.paths[`/api/${name}`]?.post?.operationId).toBe(name);
@@ -90,7 +91,7 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
       method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"student":',
     });
     expect(badJson.status).toBe(400);
-    expect((await badJson.json()).code).toBe('BAD_INPUT');
+    expect(((await badJson.json()) as { code: string }).code).toBe('BAD_INPUT');
 
     const unknown = await post(server.url, 'dropTables', {});
     expect(unknown.status).toBe(404);

@@ -20,7 +20,7 @@ import torch
 
 from threadpoolctl import threadpool_limits
 
-from edutrain import ensemble, evaluation, gb_lr, hgb_progress, lr_noclick, mlp
+from edutrain import ensemble, evaluation, hgb_progress, lr_noclick, mlp
 from edutrain.data import feature_columns, load_matrix, temporal_split
 from edutrain.manifest import build_manifest
 from edutrain.model import write_log

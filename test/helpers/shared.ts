@@ -31,3 +31,38 @@ export function readOuladCsv(file: string): Record<string, string>[] {
     return Object.fromEntries(header.map((h, i) => [h, values[i]!]));
   });
 }
+
+/**
+ * Writes a smaller real OULAD folder into `dir`: one presentation, optionally only some of its
+ * students and the first `maxClickRows` of their click rows. Lines are copied as they are
+ * (quoting and CRLF kept), so the importer reads real bytes.
+ */
+export function writeOuladSubset(dir: string, opts: {
+  module: string;
+  code: string;
+  students?: readonly string[];
+  maxClickRows?: number;
+}): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const students = opts.students ? new Set(opts.students) : undefined;
+  const keep = (file: string, test: (row: Record<string, string>) => boolean, limit = Infinity) => {
+    const lines = fs.readFileSync(path.join(OULAD_DIR, file), 'utf8').split('\r\n');
+    const kept = [lines[0]!];
+    readOuladCsv(file).forEach((row, i) => {
+      if (kept.length <= limit && test(row)) kept.push(lines[i + 1]!);
+    });
+    fs.writeFileSync(path.join(dir, file), `${kept.join('\r\n')}\r\n`);
+  };
+  const mine = (r: Record<string, string>) => r.code_module === opts.module
+    && r.code_presentation === opts.code;
+  const enrolled = (r: Record<string, string>) => !students || students.has(r.id_student!);
+  for (const f of ['courses.csv', 'assessments.csv', 'vle.csv']) keep(f, mine);
+  for (const f of ['studentInfo.csv', 'studentRegistration.csv']) {
+    keep(f, (r) => mine(r) && enrolled(r));
+  }
+  const ids = new Set(readOuladCsv('assessments.csv').filter(mine).map((a) => a.id_assessment));
+  keep('studentAssessment.csv', (r) => ids.has(r.id_assessment!) && enrolled(r));
+  const clicks = `studentVle_${opts.module}_${opts.code}.csv`;
+  if (fs.existsSync(path.join(OULAD_DIR, clicks))) keep(clicks, enrolled, opts.maxClickRows);
+  return dir;
+}

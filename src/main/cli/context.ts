@@ -12,6 +12,8 @@ export interface CliContext {
   ): Promise<OutputOf<K>>;
   print(text: string): void;
   printJson(value: unknown): void;
+  /** Closes the engine's stores, if a command opened them. */
+  close(): Promise<void>;
 }
 
 export function createContext(program: Command): CliContext {
@@ -29,10 +31,7 @@ export function createContext(program: Command): CliContext {
       ctx.engine().call(name, input, opts as Parameters<Engine['call']>[2]),
     print: (text) => process.stdout.write(`${text}\n`),
     printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    close: async () => engine?.close(),
   };
   return ctx;
-}
-
-export async function closeContext(ctx: CliContext, created: boolean): Promise<void> {
-  if (created) await ctx.engine().close();
 }

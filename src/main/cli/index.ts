@@ -24,12 +24,6 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
     .showHelpAfterError()
     .exitOverride();
   const ctx = createContext(program);
-  let used = false;
-  const engine = ctx.engine;
-  ctx.engine = () => {
-    used = true;
-    return engine();
-  };
   registerData(program, ctx);
   registerScore(program, ctx);
   registerModels(program, ctx);
@@ -37,7 +31,7 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
   registerBackfill(program, ctx);
   registerServe(program, ctx);
   registerScanCommands(program, ctx);
-  return { program, close: async () => (used ? ctx.engine().close() : undefined) };
+  return { program, close: ctx.close };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -39,7 +39,7 @@ describe.each(['sqlite', 'postgres'] as const)('scan operation on %s', (target) 
     expect(scan.output.parse(output)).toEqual(output);
     expect(output).toMatchObject({ target, files: 2, csvRows: 2, codeCells: 0, errors: 0 });
     expect(events.length).toBeGreaterThan(0);
-    for (const e of events) expect(scan.progress.parse(e)).toEqual(e);
+    for (const e of events) expect(scan.progress!.parse(e)).toEqual(e);
   });
 });
 

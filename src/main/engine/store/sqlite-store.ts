@@ -10,9 +10,6 @@ import { CohortCache, type CohortActivity, type CohortContext } from '../feature
 import type { ActivityRow } from './activity-rows';
 import { assemble, toAssessment, toEnrolment, toPresentation, type Row } from './rows';
 
-// The mappers moved to rows.ts (shared with the Postgres store); re-exported for old imports.
-export { assemble, toAssessment, toEnrolment, toPresentation } from './rows';
-
 const BUSY_TIMEOUT_MS = 10_000;
 
 /** The local store: one SQLite file, the offline cache and the default target. */
