@@ -65,14 +65,6 @@ export class Engine {
     return store;
   }
 
-  /** After an import through another connection, cached cohorts of open stores are stale. */
-  private forgetCachedData(): void {
-    this.sqlite?.forgetCache();
-    for (const store of this.profileStores.values()) {
-      if (store instanceof SqliteStore) store.forgetCache();
-    }
-  }
-
   /** How the scanner reaches the stores; Postgres is connected only when a scan targets it. */
   private readonly scanDeps: ScanDeps = {
     sqlite: () => this.localStore(),
@@ -135,8 +127,8 @@ export class Engine {
         try {
           return await importOulad(importer, input.folder, ctx);
         } finally {
+          // The other open stores see the commit through SQLite's data_version.
           await importer.close();
-          this.forgetCachedData();
         }
       });
     },

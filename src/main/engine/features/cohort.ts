@@ -103,9 +103,10 @@ function lowerBound(sorted: Float32Array, value: number): number {
  * keeps memory bounded by the largest presentation rather than growing with every enrolment
  * a backfill has scored.
  *
- * Known shortcoming: an import by another process (a CLI import while `serve` runs) is not
- * seen by a long-running process's cache until it restarts; imports through the same engine
- * clear it.
+ * The stores decide when to clear it. SQLite notices any other connection's commit (another
+ * process's import included) by its data_version. Postgres clears it after an import through
+ * the same engine; known shortcoming: an import into Postgres by another process (a CLI
+ * import while `serve` runs) is not seen by this process until it restarts.
  */
 export class CohortCache {
   private readonly cohorts = new Map<string, Promise<CohortContext>>();

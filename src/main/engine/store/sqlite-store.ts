@@ -18,6 +18,8 @@ export class SqliteStore implements LearningStore {
   readonly db: Database.Database;
   private readonly cohorts = new CohortCache();
   private readonly presentations = new Map<string, Presentation>();
+  /** `PRAGMA data_version` when the caches were last checked; see dropStaleCache. */
+  private cachedVersion: number | undefined;
 
   constructor(
     readonly file: string,
@@ -73,6 +75,7 @@ export class SqliteStore implements LearningStore {
 
   async presentation(key: string): Promise<Presentation | undefined> {
     // Cached with the cohorts: its last day with data is a scan of the presentation's clicks.
+    this.dropStaleCache();
     const cached = this.presentations.get(key);
     if (cached) return cached;
     const t = this.tables;
@@ -124,14 +127,27 @@ export class SqliteStore implements LearningStore {
       await this.cohort(presentationKey));
   }
 
-  /** Drops cached cohorts, after another connection changed the data. */
+  /** Drops cached presentations and cohorts. */
   forgetCache(): void {
     this.cohorts.clear();
     this.presentations.clear();
   }
 
+  /**
+   * Forgets the caches when another connection has committed to the file since the last
+   * check: an import by another process (a CLI import while `serve` or the window runs) or by
+   * the engine's own import connection. SQLite changes `data_version` on exactly those
+   * commits, not on this connection's own, and reading it costs about a microsecond.
+   */
+  private dropStaleCache(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.cachedVersion) this.forgetCache();
+    this.cachedVersion = version;
+  }
+
   /** The presentation's cohort (every enrolment's clicks per day), read once and cached. */
   private cohort(presentation: string): Promise<CohortContext> {
+    this.dropStaleCache();
     return this.cohorts.get(presentation, async () => ({
       students: await this.enrolledStudents(presentation),
       rows: this.db.prepare(`SELECT student, day, SUM(clicks) AS clicks FROM ${this.tables.activity}

@@ -1,0 +1,49 @@
+/**
+ * A long-running engine (the window, `edutech serve`) and a CLI import share one SQLite file.
+ * The engine caches each presentation's facts and cohort; an import made by the other process
+ * must be seen by the next call, not after a restart.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/main/engine/engine';
+import { runCli } from './helpers/cli';
+import { copyOuladDb, MODELS_DIR, ouladWithoutClicks, tempDir } from './helpers/http';
+import { haveShared } from './helpers/shared';
+
+const present = haveShared();
+
+describe.skipIf(!present)('an import by another process', () => {
+  const tmp = tempDir('edutech-stale-');
+  let dbPath: string;
+  let running: Engine;
+  const input = { model: 'project_2411_clf', student: 11391, week: 5 };
+
+  beforeAll(() => {
+    dbPath = copyOuladDb(tmp.dir);
+    running = new Engine({ dbPath, modelsDir: MODELS_DIR });
+  });
+  afterAll(async () => {
+    await running?.close();
+    tmp.remove();
+  });
+
+  it('is seen by the next score of a running engine', async () => {
+    const before = await running.call('score', input);
+    expect(before.features.click_data_available).toBe(1);
+
+    // Re-importing the six tables without any click file leaves AAA-2013J without clicks.
+    const r = runCli(['--db', dbPath, 'import', 'oulad', ouladWithoutClicks(tmp.dir)]);
+    expect(r.status, r.stderr).toBe(0);
+
+    const after = await running.call('score', input);
+    const fresh = new Engine({ dbPath, modelsDir: MODELS_DIR });
+    try {
+      const expected = await fresh.call('score', input);
+      expect(expected.features.click_data_available).toBe(0);
+      expect(after.features).toEqual(expected.features);
+      expect(after.value).toBe(expected.value);
+      expect(after.value).not.toBe(before.value);
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
+});
