@@ -231,6 +231,36 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
         WHERE presentation = $1) k`, ['BBB-2013J'])).toBe(total * DAYS);
     });
 
+    it.skipIf(target !== 'postgres')(
+      'refuses a second run of the same scope while one runs, with BUSY', async () => {
+        const input = { model: MODEL, students: 'all', target, presentations: ['BBB-2013B'],
+          batchSize: 50, restart: true };
+        const total = enrolmentsIn('BBB-2013B');
+        let second: Promise<unknown> | undefined;
+        let firstEnded = false;
+        let refusedWhileRunning = false;
+        const first = await engine.call('backfill', input, {
+          onProgress: (e) => {
+            if ((e as { enrolmentsDone: number }).enrolmentsDone === 0) return;
+            second ??= engine.call('backfill', input).catch((error: unknown) => {
+              refusedWhileRunning = !firstEnded;
+              return error;
+            });
+          },
+        }).finally(() => {
+          firstEnded = true;
+        });
+        const refused = await second;
+        expect(refused).toBeInstanceOf(AppError);
+        expect((refused as AppError).code).toBe('BUSY');
+        expect((refused as AppError).message).toContain('is already running');
+        expect(refusedWhileRunning).toBe(true);
+        expect(first.enrolments).toBe(total);
+        // Released once the first run ended: the same run starts again.
+        expect((await engine.call('backfill', input)).enrolments).toBe(total);
+        expect(await count('model_stats WHERE presentation = $1', ['BBB-2013B'])).toBe(total * DAYS);
+      });
+
     it('v4 reads the _v4 tables and writes model_stats_v4', async () => {
       const before = await count('model_stats');
       const folder = ouladSubset(path.join(dir, 'v4-source'), 'AAA', '2013J');

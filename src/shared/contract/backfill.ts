@@ -51,7 +51,7 @@ export const backfill = defineOperation({
   }),
   errors: [
     'EMPTY_STORE', 'UNKNOWN_MODEL', 'UNKNOWN_STUDENT', 'UNKNOWN_PRESENTATION', 'BAD_PROFILE',
-    'MODEL_FAILED', 'STORE_FAILED', 'CANCELLED',
+    'MODEL_FAILED', 'STORE_FAILED', 'BUSY', 'CANCELLED',
   ],
   progress: z.object({
     enrolmentsDone: z.number().int(),

@@ -1,11 +1,15 @@
 import type { PoolClient } from 'pg';
-import { copyInto, type PgStore } from '../store/pg-store';
+import { AppError } from '../../../shared/errors';
+import { copyInto, storeFailed, type PgStore } from '../store/pg-store';
 import { modelStatsCopyBinary } from './copy-binary';
 import {
   MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
 } from './output-schema';
 import type { RunKey } from './run-key';
 import { type RunState, type ScoreBatch, type ScoreSink, toRunState } from './score-sink';
+
+/** First key of the run locks, so they cannot meet another application's advisory locks. */
+const RUN_LOCK_CLASS = 'edutech.backfill';
 
 /**
  * Writes backfill scores into Postgres: per batch one transaction holding a DELETE of the
@@ -32,6 +36,34 @@ export class PgScoreSink implements ScoreSink {
       await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3, $4)',
         [key, OUTPUT_MIGRATION.version, OUTPUT_MIGRATION.name, new Date().toISOString()]);
     });
+  }
+
+  /**
+   * A session advisory lock on a connection held for the run: Postgres drops it by itself
+   * when that connection ends, so a killed process never leaves the run locked.
+   */
+  async claimRun(key: RunKey): Promise<() => Promise<void>> {
+    const client = await this.store.connect();
+    const lock = [RUN_LOCK_CLASS, `${key.model}/${key.profile}/${key.scope}`];
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', lock);
+      if (!rows[0]!.ok) {
+        throw new AppError('BUSY', `a backfill of ${key.model} (profile ${key.profile}, scope `
+          + `${key.scope}) is already running into this database; its progress is in `
+          + 'backfill_runs, and this command resumes it once it has stopped', { ...key });
+      }
+    } catch (error) {
+      client.release();
+      throw storeFailed(error, 'run lock');
+    }
+    return async () => {
+      try {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', lock);
+      } finally {
+        client.release();
+      }
+    };
   }
 
   async readRun(key: RunKey): Promise<RunState | undefined> {

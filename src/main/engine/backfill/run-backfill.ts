@@ -4,9 +4,10 @@ import type {
 import { AppError } from '../../../shared/errors';
 import { enrolmentBatches } from '../features/enrolment-batches';
 import { log } from '../log';
-import type { ModelRegistry } from '../models/registry';
+import type { LoadedModel, ModelRegistry } from '../models/registry';
 import type { LearningStore } from '../store/store';
 import { openSink } from './open-sink';
+import type { ScoreSink } from './score-sink';
 import { planBackfill } from './plan';
 import { runScope, type RunKey } from './run-key';
 import { scoreBatch } from './score-batch';
@@ -36,6 +37,29 @@ export async function runBackfill(
   await sink.prepare();
 
   const key: RunKey = { model: input.model, profile: store.tables.profile, scope: runScope(input) };
+  const release = await sink.claimRun(key);
+  try {
+    return await runClaimed({ store, model, sink, key, input, ctx, started });
+  } finally {
+    await release();
+  }
+}
+
+/** A run this process has claimed, and what it needs. */
+interface ClaimedRun {
+  store: LearningStore;
+  model: LoadedModel;
+  sink: ScoreSink;
+  key: RunKey;
+  input: ParsedInputOf<'backfill'>;
+  ctx: CallContext<ProgressOf<'backfill'>>;
+  /** performance.now() when the call began, for the reported duration. */
+  started: number;
+}
+
+async function runClaimed(
+  { store, model, sink, key, input, ctx, started }: ClaimedRun,
+): Promise<OutputOf<'backfill'>> {
   const previous = input.restart ? undefined : await sink.readRun(key);
   const cursor = previous?.status === 'running' ? previous.cursor : null;
   const plan = await planBackfill(store, input, cursor);

@@ -49,6 +49,12 @@ export interface ScoreSink {
   readonly table: string;
   /** Creates or migrates the output tables. */
   prepare(): Promise<void>;
+  /**
+   * Claims the run for this process until the returned release is called, or fails with BUSY
+   * when another connection holds it: two writers of one run would move its cursor past each
+   * other's batches.
+   */
+  claimRun(key: RunKey): Promise<() => Promise<void>>;
   readRun(key: RunKey): Promise<RunState | undefined>;
   /** (Re)starts a run's record: status running, no cursor. */
   startRun(key: RunKey, enrolmentsTotal: number): Promise<void>;

@@ -34,6 +34,14 @@ export class SqliteScoreSink implements ScoreSink {
     })();
   }
 
+  /**
+   * Nothing to take: in one process the engine queues every job that writes to SQLite. Two
+   * processes backfilling the same run into one file are not kept apart (docs/backfill.md).
+   */
+  async claimRun(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+
   async readRun(key: RunKey): Promise<RunState | undefined> {
     const r = this.db.prepare(`SELECT * FROM backfill_runs
       WHERE model = ? AND profile = ? AND scope = ?`).get(key.model, key.profile, key.scope) as
