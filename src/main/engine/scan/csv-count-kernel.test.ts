@@ -6,7 +6,8 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { CORPUS_DIR, haveShared } from '../../../../test/helpers/shared';
-import { CsvRecordCounter, countCsvBytes, countCsvFile, type CsvCountOptions } from './csv-count';
+import { CsvRecordCounter, countCsvBytes, type CsvCountOptions } from './csv-count';
+import { countCsvFile } from './csv-count-file';
 import { csvKernel } from './wasm/csv-kernel';
 import { CSV_KERNEL_WASM } from './wasm/csv-kernel-bytes';
 

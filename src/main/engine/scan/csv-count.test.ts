@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CsvRecordCounter, countCsvBytes, countCsvFile, type CsvCountOptions } from './csv-count';
+import { CsvRecordCounter, countCsvBytes, type CsvCountOptions } from './csv-count';
+import { countCsvFile } from './csv-count-file';
 import { detectDelimiter, looksLikeHeader } from './csv-sniff';
 
 const rows = (text: string | Buffer, options?: CsvCountOptions) =>

@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { AppError } from '../../../shared/errors';
+import { encodingOf, Utf16Narrower, type CsvEncoding } from './csv-encoding';
 import {
   detectDelimiter, firstRecordFields, looksLikeHeader, type Delimiter,
 } from './csv-sniff';
@@ -17,7 +16,6 @@ import {
  * docs/scanner.md, section "Counting CSV data rows", and are tested to agree.
  */
 
-export type CsvEncoding = 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'ascii-compatible';
 
 export interface CsvCount {
   /** Non-blank records minus the header record, if there is one. */
@@ -47,8 +45,6 @@ export interface CsvCountOptions {
 
 /** Bytes looked at before deciding encoding, delimiter and header. */
 export const SAMPLE_BYTES = 1 << 20;
-/** Bytes per read of a file: small enough to still be in the CPU's L2 cache when counted. */
-const READ_BYTES = 256 << 10;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -166,48 +162,6 @@ function finalRecord(s: ScanState): number {
   return s.last === START || s.last === LF || s.last === CR ? 0 : 1;
 }
 
-function encodingOf(head: Uint8Array): { encoding: CsvEncoding; skip: number } {
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
-    return { encoding: 'utf-8-bom', skip: 3 };
-  }
-  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', skip: 2 };
-  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };
-  return { encoding: 'ascii-compatible', skip: 0 };
-}
-
-/**
- * UTF-16 to one byte per code unit: ASCII units keep their value, every other unit becomes
- * 0x80. A non-ASCII unit can hold 0x22 or 0x0A in either byte (U+220A does), so the counter
- * must never see raw UTF-16 bytes; after narrowing it sees exactly the text's structure.
- */
-class Utf16Narrower {
-  private carry = -1;
-  private out = Buffer.alloc(0);
-
-  constructor(private readonly littleEndian: boolean) {}
-
-  narrow(chunk: Buffer): Buffer {
-    const units = (chunk.length + (this.carry >= 0 ? 1 : 0)) >> 1;
-    if (this.out.length < units) this.out = Buffer.allocUnsafe(Math.max(units, 1 << 16));
-    const out = this.out;
-    let k = 0;
-    let i = 0;
-    if (this.carry >= 0 && chunk.length > 0) {
-      out[k++] = this.unit(this.carry, chunk[0]!);
-      i = 1;
-      this.carry = -1;
-    }
-    for (; i + 1 < chunk.length; i += 2) out[k++] = this.unit(chunk[i]!, chunk[i + 1]!);
-    if (i < chunk.length) this.carry = chunk[i]!;
-    return out.subarray(0, k);
-  }
-
-  private unit(first: number, second: number): number {
-    const u = this.littleEndian ? first | (second << 8) : (first << 8) | second;
-    return u < 0x80 ? u : 0x80;
-  }
-}
-
 /**
  * Counts the data rows of a CSV fed in chunks of any size. Sampling keeps up to SAMPLE_BYTES
  * before anything is decided, so chunk boundaries never change the result.
@@ -305,53 +259,5 @@ export class CsvRecordCounter {
 export function countCsvBytes(bytes: Uint8Array, options?: CsvCountOptions): CsvCount {
   const counter = new CsvRecordCounter(options);
   counter.push(bytes);
-  return counter.finish();
-}
-
-/** The event loop gets a turn (timers, I/O, an abort) after this many bytes of one file, or
- * this much time across files, whichever comes first. */
-const YIELD_BYTES = 4 << 20;
-const YIELD_MS = 10;
-let lastYield = performance.now();
-
-async function yieldToEventLoop(): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  lastYield = performance.now();
-}
-
-/**
- * Counts a CSV file, reading it in READ_BYTES pieces into one reused buffer (the kernel's
- * input area when the kernel counts), so memory stays flat whatever the file size. Reads are
- * synchronous, so that a piece is counted while it is still in the CPU cache and no read can
- * land in the shared kernel area while another file's piece is in it; the event loop gets a
- * turn every YIELD_BYTES or YIELD_MS. The signal is checked before every read: a scan is
- * cancellable within one file.
- */
-export async function countCsvFile(
-  file: string,
-  options: CsvCountOptions & { signal?: AbortSignal; sizeHint?: number } = {},
-): Promise<CsvCount> {
-  const counter = new CsvRecordCounter(options);
-  // Small files (most of a team's folders) get a buffer their size, not one per read size.
-  const hint = Math.max(options.sizeHint ?? READ_BYTES, 0) + 1;
-  const area = counter.inputArea();
-  const buf = area ? area.subarray(0, READ_BYTES) : Buffer.allocUnsafe(Math.min(READ_BYTES, hint));
-  const fd = fs.openSync(file, 'r');
-  try {
-    let sinceYield = 0;
-    for (;;) {
-      if (options.signal?.aborted) throw new AppError('CANCELLED', 'scan cancelled', { file });
-      const bytesRead = fs.readSync(fd, buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      counter.push(buf.subarray(0, bytesRead));
-      sinceYield += bytesRead;
-      if (sinceYield >= YIELD_BYTES || performance.now() - lastYield >= YIELD_MS) {
-        await yieldToEventLoop();
-        sinceYield = 0;
-      }
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
   return counter.finish();
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { realpathSync } from 'node:fs';
 import { AppError } from '../../../shared/errors';
 import { log } from '../log';
-import { countCsvFile } from './csv-count';
+import { countCsvFile } from './csv-count-file';
 import type { DsStatsRow, DsStatsStore, PreviousFile, ScanTotals } from './ds-stats-store';
 import { fsProblem } from './file-problem';
 import { countNotebookFile } from './notebook-count';
