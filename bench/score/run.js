@@ -17,6 +17,11 @@ const { values } = parseArgs({ options: {
   student: { type: 'string', default: '11391' },
   runs: { type: 'string', default: '10' },
 } });
+if (!values.db) {
+  // Without this, the child processes would get the literal argument "undefined" as a path.
+  console.error('bench/score: name an imported store with --db <file> or EDUTECH_DB');
+  process.exit(2);
+}
 const runs = Number(values.runs);
 const bin = path.join(__dirname, '..', '..', 'bin', 'edutech.js');
 
