@@ -34,7 +34,7 @@ from edutrain.data import load_matrix, matrix, temporal_split, week_day
 from edutrain.model import (
     ACTIVE_DAYS_RANK, CLICK_VOLUME, VOLUME_RANKS, WITH_CLICK_VOLUME, WITH_ENGAGEMENT,
     WITH_VOLUME_RANKS)
-from edutrain.transforms import LINEAR_SCALE, LogOnly, LogStandardiser
+from edutrain.transforms import LINEAR_SCALE, LogOnly, LogStandardiser, RawAndLog
 
 FOLDS = ['AAA-2013J', 'BBB-2013B']
 WEEKS = [3, 5, 10]
@@ -46,15 +46,17 @@ ALL_RANKS = [*ACTIVE_DAYS_RANK, *VOLUME_RANKS]
 # Engagement with active days replaced by their rank.
 DAYS_AS_RANK = [f for f in WITH_ENGAGEMENT if f not in ('active_days', 'active_days_last_7d')]
 
-# name → (features, tree depth, log1p counts in the start model)
+# name → (features, tree depth, start model's inputs: 'log' = log1p in place of the counts
+# (gb_lr.start_model), 'plain' = as they are, 'both' = every feature plus log1p of every count)
 TREES = {
-    'depth 2, log start (shipped)': (WITH_ENGAGEMENT, 2, True),
-    'depth 2, log start, + volume ranks': (WITH_VOLUME_RANKS, 2, True),
-    'depth 2, log start, + all three ranks': ([*WITH_ENGAGEMENT, *ALL_RANKS], 2, True),
-    'depth 2, log start, active days as ranks': ([*DAYS_AS_RANK, *ALL_RANKS], 2, True),
-    'depth 3, log start': (WITH_ENGAGEMENT, 3, True),
-    'depth 2, plain start': (WITH_ENGAGEMENT, 2, False),
-    'depth 2, log start, + click volumes': ([*WITH_ENGAGEMENT, *CLICK_VOLUME], 2, True),
+    'depth 2, log start (shipped)': (WITH_ENGAGEMENT, 2, 'log'),
+    'depth 2, log start, + volume ranks': (WITH_VOLUME_RANKS, 2, 'log'),
+    'depth 2, log start, + all three ranks': ([*WITH_ENGAGEMENT, *ALL_RANKS], 2, 'log'),
+    'depth 2, log start, active days as ranks': ([*DAYS_AS_RANK, *ALL_RANKS], 2, 'log'),
+    'depth 3, log start': (WITH_ENGAGEMENT, 3, 'log'),
+    'depth 2, plain start': (WITH_ENGAGEMENT, 2, 'plain'),
+    'depth 2, raw + log start': (WITH_ENGAGEMENT, 2, 'both'),
+    'depth 2, log start, + click volumes': ([*WITH_ENGAGEMENT, *CLICK_VOLUME], 2, 'log'),
 }
 # name → features of the MLP (project_2911's architecture and training)
 NETWORKS = {
@@ -81,12 +83,12 @@ REGRESSORS = {
 }
 
 
-def boosted(features, depth, log_start):
-    mask = np.array([log_start and f not in LINEAR_SCALE for f in features])
-
+def boosted(features, depth, start_inputs):
     def fit(x, y):
-        start = Pipeline([('log', FunctionTransformer(LogOnly(mask))),
-                          ('scale', StandardScaler()),
+        counts = np.array([f not in LINEAR_SCALE for f in features])
+        inputs = (RawAndLog(counts) if start_inputs == 'both'
+                  else LogOnly(counts & (start_inputs == 'log')))
+        start = Pipeline([('inputs', FunctionTransformer(inputs)), ('scale', StandardScaler()),
                           ('lr', LogisticRegression(C=1.0, max_iter=2000))])
         model = GradientBoostingClassifier(init=start, n_estimators=ROUNDS, learning_rate=0.05,
                                            max_depth=depth, subsample=0.5,
@@ -143,7 +145,7 @@ def ensembles_held_out(train) -> dict:
         rows, held = train[train.presentation != fold], train[train.presentation == fold]
         y = rows.label_success.to_numpy(np.float64)
         tree_x = matrix(rows, trees_features)
-        trees, reference = boosted(trees_features, 2, True)(tree_x, y), baseline(tree_x, y)
+        trees, reference = boosted(trees_features, 2, 'log')(tree_x, y), baseline(tree_x, y)
         union = baseline(matrix(rows, WITH_CLICK_VOLUME), y)
         nets = {}
         for features, _ in ENSEMBLES.values():
@@ -212,8 +214,8 @@ def main(argv: list[str]) -> int:
     print('AUC on the held-out presentation (gain over the LR baseline on the same features)')
     if 'trees' in sections:
         print(header('boosted trees from a logistic regression'))
-        for name, (features, depth, log_start) in TREES.items():
-            print(line(name, held_out(train, features, boosted(features, depth, log_start))),
+        for name, (features, depth, start_inputs) in TREES.items():
+            print(line(name, held_out(train, features, boosted(features, depth, start_inputs))),
                   flush=True)
         print()
     if 'networks' in sections:

@@ -49,3 +49,16 @@ class LogOnly:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return log_transform(x, self.mask)
+
+
+class RawAndLog:
+    """Every column as it is, then log1p(max(x, 0)) of the masked (count) columns: a linear
+    model on both can give each count its own shape, from linear to logarithmic. Picklable,
+    for an sklearn FunctionTransformer."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        return np.hstack([x, np.log1p(np.maximum(x[:, self.mask], 0.0))])
