@@ -2,8 +2,9 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { MIGRATIONS_TABLE } from '../store/migrations';
 import {
-  DS_SCANS, DS_STATS, DS_STATS_GRAFANA, GROUP_SELECT, ROW_COLUMNS, groupFromDb, rowFromDb,
+  DS_SCANS, DS_STATS, DS_STATS_GRAFANA, DS_STATS_MIGRATION, GROUP_SELECT, ROW_COLUMNS, groupFromDb, rowFromDb,
   scanFromDb, storeStep, type DsStatsRow, type DsStatsStore, type LatestScan, type PreviousFile,
   type ScanEnd, toPreviousFile,
 } from './ds-stats-store';
@@ -84,7 +85,15 @@ export class PgDsStatsStore implements DsStatsStore {
       await client.query('BEGIN');
       try {
         await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-        for (const sql of SCHEMA) await client.query(sql);
+        await client.query(MIGRATIONS_TABLE);
+        const { key, version, name } = DS_STATS_MIGRATION;
+        const done = await client.query(
+          'SELECT 1 FROM schema_migrations WHERE profile = $1 AND version = $2', [key, version]);
+        if (!done.rowCount) {
+          for (const sql of SCHEMA) await client.query(sql);
+          await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3, $4)',
+            [key, version, name, new Date().toISOString()]);
+        }
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { MIGRATIONS_TABLE } from '../store/migrations';
 import {
-  DS_SCANS, DS_STATS, DS_STATS_GRAFANA, GROUP_SELECT, ROW_COLUMNS, groupFromDb, rowFromDb,
+  DS_SCANS, DS_STATS, DS_STATS_GRAFANA, DS_STATS_MIGRATION, GROUP_SELECT, ROW_COLUMNS, groupFromDb, rowFromDb,
   scanFromDb, storeStep, type DsStatsRow, type DsStatsStore, type LatestScan, type PreviousFile,
   type ScanEnd, toPreviousFile,
 } from './ds-stats-store';
@@ -56,8 +57,14 @@ export class SqliteDsStatsStore implements DsStatsStore {
   constructor(private readonly db: Database.Database) {}
 
   async migrate(): Promise<void> {
+    const { key, version, name } = DS_STATS_MIGRATION;
     await storeStep('migrate', () => this.db.transaction(() => {
+      this.db.exec(MIGRATIONS_TABLE);
+      if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE profile = ? AND version = ?')
+        .get(key, version)) return;
       for (const sql of SCHEMA) this.db.exec(sql);
+      this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')
+        .run(key, version, name, new Date().toISOString());
     })());
   }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../../../test/helpers/pg';
 import { PgDsStatsStore } from './ds-stats-pg';
 import { SqliteDsStatsStore } from './ds-stats-sqlite';
-import type { DsStatsRow, DsStatsStore } from './ds-stats-store';
+import { DS_STATS_MIGRATION, type DsStatsRow, type DsStatsStore } from './ds-stats-store';
 
 interface Backend {
   store: DsStatsStore;
@@ -21,7 +21,11 @@ const backends: Record<string, () => Promise<Backend>> = {
     const db = new Database(':memory:');
     return {
       store: new SqliteDsStatsStore(db),
-      query: async (sql) => db.prepare(sql).all() as Record<string, unknown>[],
+      query: async (sql) => {
+        const statement = db.prepare(sql);
+        if (!statement.reader) statement.run();
+        return statement.reader ? statement.all() as Record<string, unknown>[] : [];
+      },
       close: async () => void db.close(),
     };
   },
@@ -31,8 +35,8 @@ const backends: Record<string, () => Promise<Backend>> = {
     // pool.end() does not wait for sockets to close; when the server stops under a closing
     // client the pool re-emits the error, which must not count as an unhandled failure.
     pool.on('error', () => undefined);
-    await pool.query(
-      'DROP VIEW IF EXISTS ds_stats_grafana; DROP TABLE IF EXISTS ds_stats, ds_scans');
+    await pool.query('DROP VIEW IF EXISTS ds_stats_grafana; '
+      + 'DROP TABLE IF EXISTS ds_stats, ds_scans, schema_migrations');
     return {
       store: new PgDsStatsStore(pool),
       query: async (sql) => (await pool.query(sql)).rows,
@@ -116,6 +120,20 @@ describe.each(Object.keys(backends))('ds_stats on %s', (name) => {
     expect(Object.keys(view[0]!)).toEqual(expect.arrayContaining(['time', 'person', 'kind',
       'bytes', 'data_rows', 'code_cells', 'failed']));
     expect(new Date(view[0]!.time as string).toISOString()).toBe(started.toISOString());
+  });
+
+  it('records its migration once, and adopts tables made before the record', async () => {
+    const recorded = "SELECT version, name FROM schema_migrations WHERE profile = 'ds_stats'";
+    expect(await backend.query(recorded)).toEqual([
+      { version: 1, name: DS_STATS_MIGRATION.name }]);
+    // A store written by a version without the record: the tables and a scan, no row.
+    await backend.query("DELETE FROM schema_migrations WHERE profile = 'ds_stats'");
+    const scans = await backend.query('SELECT COUNT(*) AS n FROM ds_scans');
+    expect(Number(scans[0]!.n)).toBeGreaterThan(0);
+    await backend.store.migrate();
+    expect(await backend.query(recorded)).toEqual([
+      { version: 1, name: DS_STATS_MIGRATION.name }]);
+    expect(await backend.query('SELECT COUNT(*) AS n FROM ds_scans')).toEqual(scans);
   });
 });
 

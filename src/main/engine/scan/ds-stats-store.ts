@@ -13,6 +13,15 @@ export const DS_SCANS = 'ds_scans';
 export const DS_STATS = 'ds_stats';
 export const DS_STATS_GRAFANA = 'ds_stats_grafana';
 
+/**
+ * The scan tables' entry in `schema_migrations`, beside the learning tables' and the
+ * backfill's. Version 1 is written with IF NOT EXISTS, so a store whose tables predate the
+ * record is adopted as it is. A later change to these tables is version 2, never an edit.
+ */
+export const DS_STATS_MIGRATION = {
+  key: 'ds_stats', version: 1, name: 'ds_scans, ds_stats and the Grafana view',
+} as const;
+
 /** A row's kind: a counted file, or a folder that could not be listed or entered. */
 export type RowKind = FileKind | 'dir';
 
@@ -90,7 +99,7 @@ export interface LatestScan {
 
 export interface DsStatsStore {
   readonly target: 'sqlite' | 'postgres';
-  /** Creates the tables, index and view if missing; safe to call on every run. */
+  /** Applies DS_STATS_MIGRATION once per database; safe to call on every run. */
   migrate(): Promise<void>;
   /** Records a running scan and returns its id. */
   beginScan(started: Date, roots: string[], counterVersion: number): Promise<number>;
