@@ -261,6 +261,39 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
         expect(await count('model_stats WHERE presentation = $1', ['BBB-2013B'])).toBe(total * DAYS);
       });
 
+    it.skipIf(target !== 'postgres')(
+      'runs more backfills at once than the pool has connections, without a hang', async () => {
+        // Each run holds its lock on a connection of its own; the pool keeps 4 for queries.
+        const runs = [2, 3, 4, 5, 6, 7].map((toWeek) => engine.call('backfill', {
+          model: MODEL, students: 'all', target, presentations: ['AAA-2013J'], toWeek,
+          batchSize: 100, restart: true }));
+        const done = await Promise.all(runs);
+        expect(done.map((r) => r.enrolments)).toEqual(
+          Array(6).fill(enrolmentsIn('AAA-2013J')));
+      });
+
+    it.skipIf(target !== 'postgres')(
+      'stops with STORE_FAILED when its lock connection is lost, and resumes', async () => {
+        const input = { model: MODEL, students: 'all', target, presentations: ['BBB-2013J'],
+          batchSize: 50, restart: true };
+        const total = enrolmentsIn('BBB-2013J');
+        let killed: Promise<unknown> | undefined;
+        const error = await engine.call('backfill', input, {
+          onProgress: (e) => {
+            if ((e as { enrolmentsDone: number }).enrolmentsDone < 100) return;
+            killed ??= q(`SELECT pg_terminate_backend(pid) FROM pg_locks
+              WHERE locktype = 'advisory' AND pid <> pg_backend_pid()`);
+          },
+        }).catch((e: unknown) => e);
+        await killed;
+        expect(error).toBeInstanceOf(AppError);
+        expect((error as AppError).code).toBe('STORE_FAILED');
+        expect((error as AppError).message).toContain("holding the run's lock was lost");
+        const r = await engine.call('backfill', { ...input, restart: false });
+        expect(r.resumedFrom?.enrolmentsDone).toBeGreaterThanOrEqual(100);
+        expect(await count('model_stats WHERE presentation = $1', ['BBB-2013J'])).toBe(total * DAYS);
+      });
+
     it('v4 reads the _v4 tables and writes model_stats_v4', async () => {
       const before = await count('model_stats');
       const folder = ouladSubset(path.join(dir, 'v4-source'), 'AAA', '2013J');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import {
   operations, type CallContext, type Handlers, type OperationName, type OutputOf,
 } from '../../shared/contract';
@@ -8,7 +9,7 @@ import { importOulad } from './import/oulad';
 import { ModelRegistry } from './models/registry';
 import { scoreStudent } from './scoring/score';
 import { SqliteStore } from './store/sqlite-store';
-import type { LearningStore } from './store/store';
+import { requireData, type LearningStore } from './store/store';
 import { PgStore } from './store/pg-store';
 import { profilesFile, resolveProfile } from './store/profiles';
 import { runBackfill } from './backfill/run-backfill';
@@ -39,6 +40,21 @@ export class Engine {
       this.sqlite = store;
     }
     return this.sqlite;
+  }
+
+  /**
+   * The default store of a target, for a call that only reads. A SQLite file that does not
+   * exist is EMPTY_STORE naming the path: opening it would create the file, and its folders,
+   * wherever a mistyped --db points.
+   */
+  private async readStore(target: 'sqlite' | 'postgres' = 'sqlite'): Promise<LearningStore> {
+    const file = this.config.dbPath;
+    if (target === 'sqlite' && !this.sqlite && file !== ':memory:' && !fs.existsSync(file)) {
+      throw new AppError('EMPTY_STORE', `there is no SQLite store at ${file}: run \`edutech `
+        + 'import oulad <folder>` to create it, or point --db (EDUTECH_DB) at an existing one',
+      { store: file });
+    }
+    return this.store(target);
   }
 
   /**
@@ -86,10 +102,8 @@ export class Engine {
 
   readonly handlers: Handlers = {
     findStudents: async (input) => {
-      const store = await this.store(input.target);
-      if (await store.isEmpty()) {
-        throw new AppError('EMPTY_STORE', 'the store holds no data yet: import a dataset first');
-      }
+      const store = await this.readStore(input.target);
+      await requireData(store);
       const found = await store.findEnrolments(input.student, input);
       const enrolments = [];
       for (const e of found) {
@@ -144,15 +158,13 @@ export class Engine {
       : scanOperation(input, ctx, this.scanDeps),
 
     evaluateModel: async (input, ctx) =>
-      evaluateModel(await this.localStore(), this.models, input, ctx.signal),
+      evaluateModel(await this.readStore(), this.models, input, ctx.signal),
 
-    score: async (input) => scoreStudent(await this.store(input.target), this.models, input),
+    score: async (input) => scoreStudent(await this.readStore(input.target), this.models, input),
 
     exportFeatures: async (input, ctx) => {
-      const store = await this.localStore();
-      if (await store.isEmpty()) {
-        throw new AppError('EMPTY_STORE', 'the store holds no data yet: import a dataset first');
-      }
+      const store = await this.readStore();
+      await requireData(store);
       const known = new Set(await store.listPresentations());
       const unknown = (input.presentations ?? []).filter((p) => !known.has(p));
       if (unknown.length) {

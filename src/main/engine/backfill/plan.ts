@@ -1,6 +1,6 @@
 import type { BackfillCursor } from '../../../shared/contract/backfill';
 import { AppError } from '../../../shared/errors';
-import type { LearningStore, Presentation } from '../store/store';
+import { requireData, type LearningStore, type Presentation } from '../store/store';
 import { backfillDays } from './days';
 
 /** One presentation's share of a run: its enrolments still to score and the days to score. */
@@ -30,10 +30,7 @@ export async function planBackfill(
   scope: { students: number[] | 'all'; toWeek: number; presentations?: string[] },
   cursor: BackfillCursor | null,
 ): Promise<BackfillPlan> {
-  if (await store.isEmpty()) {
-    throw new AppError('EMPTY_STORE', `the ${store.tables.profile} tables hold no data yet: `
-      + 'import a dataset first');
-  }
+  await requireData(store);
   const known = await store.listPresentations();
   const unknown = (scope.presentations ?? []).filter((p) => !known.includes(p));
   if (unknown.length) {

@@ -7,7 +7,7 @@ import { log } from '../log';
 import type { LoadedModel, ModelRegistry } from '../models/registry';
 import type { LearningStore } from '../store/store';
 import { openSink } from './open-sink';
-import type { ScoreSink } from './score-sink';
+import type { RunClaim, ScoreSink } from './score-sink';
 import { planBackfill } from './plan';
 import { runScope, type RunKey } from './run-key';
 import { scoreBatch } from './score-batch';
@@ -37,11 +37,11 @@ export async function runBackfill(
   await sink.prepare();
 
   const key: RunKey = { model: input.model, profile: store.tables.profile, scope: runScope(input) };
-  const release = await sink.claimRun(key);
+  const claim = await sink.claimRun(key);
   try {
-    return await runClaimed({ store, model, sink, key, input, ctx, started });
+    return await runClaimed({ store, model, sink, claim, key, input, ctx, started });
   } finally {
-    await release();
+    await claim.release();
   }
 }
 
@@ -50,6 +50,7 @@ interface ClaimedRun {
   store: LearningStore;
   model: LoadedModel;
   sink: ScoreSink;
+  claim: RunClaim;
   key: RunKey;
   input: ParsedInputOf<'backfill'>;
   ctx: CallContext<ProgressOf<'backfill'>>;
@@ -58,7 +59,7 @@ interface ClaimedRun {
 }
 
 async function runClaimed(
-  { store, model, sink, key, input, ctx, started }: ClaimedRun,
+  { store, model, sink, claim, key, input, ctx, started }: ClaimedRun,
 ): Promise<OutputOf<'backfill'>> {
   const previous = input.restart ? undefined : await sink.readRun(key);
   const cursor = previous?.status === 'running' ? previous.cursor : null;
@@ -126,6 +127,7 @@ async function runClaimed(
         await settle();
         // The previous write may have committed the batch at which the caller cancelled.
         await stopIfCancelled();
+        claim.check();
         next = { done: after.enrolmentsDone, rowsDone: after.rowsDone };
         const writeStart = performance.now();
         const write = sink.writeBatch(key, {

@@ -19,6 +19,13 @@ export interface ScoreBatch {
   modelMsPerRow: number;
 }
 
+/** A claimed run: checked before each write, released when the run ends in any way. */
+export interface RunClaim {
+  /** Throws STORE_FAILED when the claim was lost (its connection ended): stop writing. */
+  check(): void;
+  release(): Promise<void>;
+}
+
 /** A run's progress record as it was last committed. */
 export interface RunState {
   status: 'running' | 'done';
@@ -50,11 +57,10 @@ export interface ScoreSink {
   /** Creates or migrates the output tables. */
   prepare(): Promise<void>;
   /**
-   * Claims the run for this process until the returned release is called, or fails with BUSY
-   * when another connection holds it: two writers of one run would move its cursor past each
-   * other's batches.
+   * Claims the run for this process, or fails with BUSY when another connection holds it:
+   * two writers of one run would move its cursor past each other's batches.
    */
-  claimRun(key: RunKey): Promise<() => Promise<void>>;
+  claimRun(key: RunKey): Promise<RunClaim>;
   readRun(key: RunKey): Promise<RunState | undefined>;
   /** (Re)starts a run's record: status running, no cursor. */
   startRun(key: RunKey, enrolmentsTotal: number): Promise<void>;

@@ -5,7 +5,9 @@ import {
   MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
 } from './output-schema';
 import type { RunKey } from './run-key';
-import { type RunState, type ScoreBatch, type ScoreSink, toRunState } from './score-sink';
+import {
+  type RunClaim, type RunState, type ScoreBatch, type ScoreSink, toRunState,
+} from './score-sink';
 
 /** Rows per INSERT statement: fewer statement runs, well under SQLite's parameter limit. */
 const ROWS_PER_INSERT = 64;
@@ -38,8 +40,8 @@ export class SqliteScoreSink implements ScoreSink {
    * Nothing to take: in one process the engine queues every job that writes to SQLite. Two
    * processes backfilling the same run into one file are not kept apart (docs/backfill.md).
    */
-  async claimRun(): Promise<() => Promise<void>> {
-    return async () => undefined;
+  async claimRun(): Promise<RunClaim> {
+    return { check: () => undefined, release: async () => undefined };
   }
 
   async readRun(key: RunKey): Promise<RunState | undefined> {

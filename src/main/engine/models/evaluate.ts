@@ -4,7 +4,7 @@ import { FEATURE_COUNT } from '../features/definitions';
 import { enrolmentBatches } from '../features/enrolment-batches';
 import { progressLabel, successLabel } from '../features/labels';
 import { computeTrajectory } from '../features/trajectory';
-import type { LearningStore } from '../store/store';
+import { requireData, type LearningStore } from '../store/store';
 import type { ModelRegistry } from './registry';
 
 /** Equal-width calibration bins, the same as training/edutrain/metrics.py. */
@@ -98,9 +98,7 @@ export async function evaluateModel(
   signal?: AbortSignal,
 ): Promise<OutputOf<'evaluateModel'>> {
   const started = performance.now();
-  if (await store.isEmpty()) {
-    throw new AppError('EMPTY_STORE', 'the store holds no data yet: import a dataset first');
-  }
+  await requireData(store);
   const manifest = models.manifest(input.model);
   const presentation = await store.presentation(input.presentation);
   if (!presentation) {

@@ -60,9 +60,13 @@ export class ModelRegistry {
         { model: name });
     }
     if (!manifest) {
-      const known = [...this.load().keys()].join(', ') || 'none';
-      throw new AppError('UNKNOWN_MODEL', `unknown model "${name}" (models here: ${known})`,
-        { model: name, known: [...this.load().keys()] });
+      const known = [...this.load().keys()];
+      const where = !fs.existsSync(this.folder)
+        ? `the models folder ${this.folder} does not exist (--models, EDUTECH_MODELS)`
+        : known.length ? `models in ${this.folder}: ${known.join(', ')}`
+          : `no models in ${this.folder}`;
+      throw new AppError('UNKNOWN_MODEL', `unknown model "${name}" (${where})`,
+        { model: name, known, folder: this.folder });
     }
     return manifest;
   }

@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { FEATURE_NAMES } from '../features/definitions';
 import { featuresAsOf } from '../features/trajectory';
 import type { ModelRegistry } from '../models/registry';
-import type { Enrolment, LearningStore } from '../store/store';
+import { requireData, type Enrolment, type LearningStore } from '../store/store';
 import { dateOfDay, resolveAsOf } from './as-of-day';
 
 /**
@@ -45,10 +45,7 @@ export async function resolveEnrolment(
   student: number,
   presentation?: string,
 ): Promise<Enrolment> {
-  if (await store.isEmpty()) {
-    throw new AppError('EMPTY_STORE',
-      'the store holds no data yet: run `edutech import oulad <folder>` first');
-  }
+  await requireData(store);
   const enrolments = await store.findEnrolments(student, { prefix: false, limit: 100 });
   if (enrolments.length === 0) {
     throw new AppError('UNKNOWN_STUDENT', `no enrolment for student ${student}`, { student });

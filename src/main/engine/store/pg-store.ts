@@ -1,7 +1,7 @@
 import { CohortCache, type CohortContext } from '../features/cohort';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError } from '../../../shared/errors';
 import { log, redact } from '../log';
@@ -24,6 +24,29 @@ export function createPool(url?: string): Pool {
   pool.on('error', (error) => log.warn('pg.idle_error', { message: safeMessage(error, url) }));
   return pool;
 }
+
+/**
+ * A connection of its own, outside the pool, for a session that lasts as long as a job (a
+ * backfill's run lock): held from the pool, a few such jobs would leave none for the queries.
+ * The listener keeps a lost connection from crashing the process; `onLost` hears of it.
+ */
+async function connectOutsidePool(url: string | undefined, onLost: (error: Error) => void):
+  Promise<Client> {
+  const client = new Client({ connectionString: url, application_name: 'edutech' });
+  client.on('error', (error) => {
+    log.warn('pg.connection_lost', { message: safeMessage(error, url) });
+    onLost(error);
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw storeFailed(error, 'connection', url);
+  }
+  return client;
+}
+
+/** Clients of a pool that already have an error listener (they are reused, so only once). */
+const guarded = new WeakSet<PoolClient>();
 
 /** An error's message with any password removed: the URL's, PGPASSWORD, and URL-like text. */
 export function safeMessage(error: unknown, url?: string): string {
@@ -83,6 +106,8 @@ export async function copyInto(
 /** The learning store on a Postgres server: same schema and migrations as SQLite. */
 export class PgStore implements LearningStore {
   readonly kind = 'postgres' as const;
+  /** Never the URL: it may hold a password. */
+  readonly label = 'the Postgres database';
   private readonly cohorts = new CohortCache();
 
   constructor(
@@ -95,6 +120,12 @@ export class PgStore implements LearningStore {
 
   /** A store on `url` (or PG* variables), with a pool of its own. */
   static connect(url: string | undefined, tables: TableSet = DEFAULT_TABLES): PgStore {
+    // pg would read anything else as a host name and fail later on a name lookup.
+    if (url !== undefined && !/^(postgres|postgresql|socket):/i.test(url)) {
+      throw new AppError('BAD_INPUT', 'the Postgres URL (--pg or EDUTECH_PG_URL) must start '
+        + 'with postgres:// or postgresql://; the value given does not (it is not repeated '
+        + 'here, as it may hold a password)');
+    }
     return new PgStore(createPool(url), tables, url);
   }
 
@@ -113,11 +144,26 @@ export class PgStore implements LearningStore {
 
   /** A client for a transaction; connection failures come out as STORE_FAILED. */
   async connect(): Promise<PoolClient> {
+    let client: PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw storeFailed(error, 'connection', this.url);
     }
+    // A connection lost while checked out (between an import's COPYs, say) emits 'error';
+    // unheard, that would crash the process. Its next query fails as STORE_FAILED instead.
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      const url = this.url;
+      client.on('error', (error) =>
+        log.warn('pg.connection_lost', { message: safeMessage(error, url) }));
+    }
+    return client;
+  }
+
+  /** A connection outside the pool, for a session as long as a job (see connectOutsidePool). */
+  connectOwn(onLost: (error: Error) => void): Promise<Client> {
+    return connectOutsidePool(this.url, onLost);
   }
 
   /** Runs `fn` in one transaction on one client; any failure rolls it back. */
@@ -154,7 +200,13 @@ export class PgStore implements LearningStore {
   }
 
   async isEmpty(): Promise<boolean> {
-    return (await this.query(`SELECT 1 FROM ${this.tables.enrolments} LIMIT 1`)).length === 0;
+    try {
+      return (await this.query(`SELECT 1 FROM ${this.tables.enrolments} LIMIT 1`)).length === 0;
+    } catch (error) {
+      // 42P01 undefined_table: nothing was ever imported into this database (or table set).
+      if (error instanceof AppError && error.details.sqlstate === '42P01') return true;
+      throw error;
+    }
   }
 
   async findEnrolments(

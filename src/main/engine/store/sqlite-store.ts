@@ -16,6 +16,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 export class SqliteStore implements LearningStore {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
+  readonly label: string;
   private readonly cohorts = new CohortCache();
   private readonly presentations = new Map<string, Presentation>();
   /** `PRAGMA data_version` when the caches were last checked; see dropStaleCache. */
@@ -25,6 +26,7 @@ export class SqliteStore implements LearningStore {
     readonly file: string,
     readonly tables: TableSet = DEFAULT_TABLES,
   ) {
+    this.label = `the SQLite store ${file}`;
     try {
       if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
       // Another process's writer (an import holds the lock for seconds) is waited for, up to

@@ -1,3 +1,4 @@
+import { AppError } from '../../../shared/errors';
 import type { CohortContext } from '../features/cohort';
 import type { Cell, LearningTable } from './schema';
 import type { TableSet } from './tables';
@@ -80,6 +81,8 @@ export interface ImportWriter {
 export interface LearningStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly tables: TableSet;
+  /** The store as a message names it, e.g. `the SQLite store /home/a/edutech.db`; no secret. */
+  readonly label: string;
   /** Creates or migrates the tables of this store's table set. */
   migrate(): Promise<void>;
   isEmpty(): Promise<boolean>;
@@ -94,4 +97,19 @@ export interface LearningStore {
   ): Promise<EnrolmentData[]>;
   beginImport(): Promise<ImportWriter>;
   close(): Promise<void>;
+}
+
+/**
+ * EMPTY_STORE when nothing was imported into this store's table set, naming the store and the
+ * import command that fills it (with the target and profile the caller used).
+ */
+export async function requireData(store: LearningStore): Promise<void> {
+  if (!(await store.isEmpty())) return;
+  const profile = store.tables.profile === 'default' ? ''
+    : ` --profile ${store.tables.profile}`;
+  const target = store.kind === 'postgres' ? ' --target postgres' : '';
+  const tables = profile ? ` (the ${store.tables.profile} tables)` : '';
+  throw new AppError('EMPTY_STORE', `${store.label}${tables} holds no data yet: run `
+    + `\`edutech import oulad <folder>${target}${profile}\` first`,
+  { store: store.label, profile: store.tables.profile });
 }
