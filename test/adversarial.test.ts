@@ -464,3 +464,79 @@ describe('metrics', () => {
     expect(r.json).toBeTypeOf('object');
   });
 });
+
+describe.skipIf(!present)('outputs and stores named by mistake', () => {
+  const tmp = tempDir('edutech-adv-out-');
+  let dbFile: string;
+  let before: string;
+  beforeAll(() => {
+    dbFile = copyOuladDb(tmp.dir);
+    before = snapshot(dbFile);
+  });
+  afterAll(() => tmp.remove());
+
+  it('a feature export or metrics textfile aimed at the store is refused; the store is kept',
+    () => {
+      const link = path.join(tmp.dir, 'another-name.db');
+      fs.symlinkSync(dbFile, link);
+      for (const out of [dbFile, link, `${dbFile}-wal`]) {
+        expectFailure(runCli(['--db', dbFile, 'features', 'export', '-o', out,
+          '--presentations', 'AAA-2013J', '--days', '6']), 'BAD_INPUT',
+        /that is the store it is read from/);
+      }
+      expectFailure(runCli(['--db', dbFile, 'metrics', '--textfile', dbFile]), 'BAD_INPUT',
+        /that is the store it is read from/);
+      expect(snapshot(dbFile)).toBe(before);
+    });
+
+  it('an export over another SQLite database is refused; over a CSV it is written', () => {
+    const other = path.join(tmp.dir, 'other.db');
+    fs.copyFileSync(dbFile, other);
+    expectFailure(runCli(['--db', dbFile, 'features', 'export', '-o', other,
+      '--presentations', 'AAA-2013J', '--days', '6']), 'BAD_INPUT', /holds a SQLite database/);
+    const csv = path.join(tmp.dir, 'again.csv');
+    fs.writeFileSync(csv, 'old,content\n');
+    const r = runCli(['--db', dbFile, '--json', 'features', 'export', '-o', csv,
+      '--presentations', 'AAA-2013J,AAA-2013J', '--days', '6,6']);
+    expect(r.status, r.stderr).toBe(0);
+    // Named twice, exported once: one row per enrolment of AAA-2013J.
+    expect(fs.readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(1 + 383);
+  });
+
+  it('a read-only command on a missing --db names it and creates nothing', () => {
+    const missing = path.join(tmp.dir, 'typo', 'dir', 'x.db');
+    for (const args of [['students', '11391'], ['score', MODEL, STUDENT, '5'],
+      ['models', 'evaluate', MODEL, '--presentation', 'AAA-2013J']]) {
+      expectFailure(runCli(['--db', missing, ...args]), 'EMPTY_STORE',
+        new RegExp(`no SQLite store at ${missing.replace(/[.]/g, '\\.')}`));
+    }
+    expect(fs.existsSync(path.join(tmp.dir, 'typo'))).toBe(false);
+  });
+
+  it('a models folder that does not exist is named', () => {
+    const folder = path.join(tmp.dir, 'no-models');
+    expectFailure(runCli(['--db', dbFile, '--models', folder, 'score', MODEL, STUDENT, '5']),
+      'UNKNOWN_MODEL', new RegExp(`models folder ${folder} does not exist`));
+  });
+
+  it('a --pg value that is no postgres:// URL is BAD_INPUT and is not echoed', () => {
+    const r = runCli(['--db', dbFile, '--pg', 'not a url:secret', 'students', '11391',
+      '--target', 'postgres']);
+    expectFailure(r, 'BAD_INPUT', /must start with postgres:\/\//);
+    expect(r.stderr).not.toContain('secret');
+  });
+
+  it('HTTP: a relative or NUL-holding output path is BAD_INPUT, not written or INTERNAL',
+    async () => {
+      const engine = new ObservedEngine({ dbPath: dbFile, modelsDir: MODELS_DIR });
+      try {
+        for (const out of ['relative.csv', `${tmp.dir}/x\u0000.csv`]) {
+          await expect(engine.call('exportFeatures', { out, days: [6] }))
+            .rejects.toMatchObject({ code: 'BAD_INPUT' });
+        }
+        expect(fs.existsSync(path.resolve('relative.csv'))).toBe(false);
+      } finally {
+        await engine.close();
+      }
+    });
+});

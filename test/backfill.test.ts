@@ -294,6 +294,27 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
         expect(await count('model_stats WHERE presentation = $1', ['BBB-2013J'])).toBe(total * DAYS);
       });
 
+    it.skipIf(target !== 'postgres')(
+      'an empty Postgres database is EMPTY_STORE with the import that fills it', async () => {
+        await q('DROP DATABASE IF EXISTS empty_one');
+        await q('CREATE DATABASE empty_one');
+        const empty = new Engine({ dbPath, modelsDir: MODELS_DIR,
+          pgUrl: pg!.url.replace(/\/edutech$/, '/empty_one') });
+        try {
+          for (const call of [
+            () => empty.call('score', { model: MODEL, student: 11391, week: 5, target }),
+            () => empty.call('findStudents', { student: 11391, target }),
+            () => empty.call('backfill', { model: MODEL, students: [11391], target }),
+          ]) {
+            await expect(call()).rejects.toMatchObject({ code: 'EMPTY_STORE',
+              message: expect.stringContaining('edutech import oulad <folder> --target postgres')
+            });
+          }
+        } finally {
+          await empty.close();
+        }
+      });
+
     it('v4 reads the _v4 tables and writes model_stats_v4', async () => {
       const before = await count('model_stats');
       const folder = ouladSubset(path.join(dir, 'v4-source'), 'AAA', '2013J');

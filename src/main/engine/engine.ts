@@ -16,6 +16,7 @@ import { runBackfill } from './backfill/run-backfill';
 import { evaluateModel } from './models/evaluate';
 import { dsStatsStoreFor, scanOperation, type ScanDeps } from './scan/handler';
 import type { DsStatsStore } from './scan/ds-stats-store';
+import { assertSafeOutput } from './output-file';
 import { WriteLock } from './write-lock';
 import { log } from './log';
 
@@ -163,6 +164,7 @@ export class Engine {
     score: async (input) => scoreStudent(await this.readStore(input.target), this.models, input),
 
     exportFeatures: async (input, ctx) => {
+      assertSafeOutput(input.out, this.config.dbPath, 'feature export');
       const store = await this.readStore();
       await requireData(store);
       const known = new Set(await store.listPresentations());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from './operation';
+import { absolutePath } from './paths';
 
 export const storeTarget = z.enum(['sqlite', 'postgres']);
 
@@ -7,7 +8,8 @@ export const importData = defineOperation({
   summary: 'Import a source dataset (OULAD CSV folder) into the canonical store',
   input: z.object({
     format: z.literal('oulad'),
-    folder: z.string().min(1),
+    /** Absolute: the CLI resolves it against its working directory. */
+    folder: absolutePath,
     target: storeTarget.default('sqlite'),
     /** Table set to fill (`v4` fills `*_v4`); checked by the engine (BAD_PROFILE). */
     profile: z.string().min(1).max(63).default('default'),

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { storeTarget } from './import';
 import { defineOperation } from './operation';
-
-/**
- * Absolute paths only: a relative root would mean a different folder to each host (the CLI's
- * working directory, the server's, the window's), so hosts resolve before calling.
- */
-const absolutePath = z.string().min(1).refine(
-  (p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'),
-  { message: 'must be an absolute path' },
-);
+import { absolutePath } from './paths';
 
 /** A folder name, not a path: exclusions match one path segment, so a slash could never match. */
 const folderName = z.string().min(1).refine((n) => !/[\\/]/.test(n), {

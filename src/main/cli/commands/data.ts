@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 
@@ -17,7 +18,7 @@ export function registerData(program: Command, ctx: CliContext): void {
       // The engine reads the profiles file when it resolves the profile (see profiles.ts).
       if (opts.profiles) process.env.EDUTECH_PROFILES = opts.profiles;
       const result = await ctx.call('importData', {
-        format, folder, target: opts.target, profile: opts.profile,
+        format, folder: path.resolve(folder), target: opts.target, profile: opts.profile,
       }, {
         onProgress: ((e: { file: string; rows: number }) => {
           if (!ctx.json()) process.stderr.write(`  ${e.file}: ${e.rows} rows\n`);

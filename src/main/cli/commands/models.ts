@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { FEATURES } from '../../engine/features/definitions';
 import { featuresMarkdown } from '../../engine/features/docs';
@@ -42,7 +43,7 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .option('--days <days>', 'comma-separated days (default: ends of weeks 1..10)')
     .action(async (opts: { out: string; presentations?: string; days?: string }) => {
       const result = await ctx.call('exportFeatures', {
-        out: opts.out,
+        out: path.resolve(opts.out),
         presentations: opts.presentations?.split(',').map((s) => s.trim()),
         days: opts.days?.split(',').map((s) => Number(s.trim())),
       });

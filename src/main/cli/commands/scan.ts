@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { assertSafeOutput } from '../../engine/output-file';
 import path from 'node:path';
 import type { ScanOutput, ScanProgressEvent } from '../../../shared/contract/scan';
 import { renderMetrics, serveMetrics, writeMetricsTextfile } from '../../engine/scan/metrics';
@@ -41,6 +42,7 @@ export function registerScanCommands(program: Command, ctx: CliContext): void {
       {
         const store = await ctx.engine().dsStats(target);
         if (opts.textfile) {
+          assertSafeOutput(opts.textfile, ctx.engine().config.dbPath, 'metrics textfile');
           await writeMetricsTextfile(store, opts.textfile);
           if (ctx.json()) ctx.printJson({ textfile: path.resolve(opts.textfile) });
           else process.stderr.write(`metrics written to ${path.resolve(opts.textfile)}\n`);

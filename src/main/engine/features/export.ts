@@ -22,7 +22,9 @@ export async function exportFeatures(
   out: string,
   opts: { presentations?: string[]; days: number[]; signal?: AbortSignal },
 ): Promise<{ rows: number; file: string }> {
-  const days = [...opts.days].sort((a, b) => a - b);
+  // A day or presentation named twice is exported once.
+  const days = [...new Set(opts.days)].sort((a, b) => a - b);
+  const presentations = opts.presentations && [...new Set(opts.presentations)];
   const stream = fs.createWriteStream(out);
   const write = async (line: string) => {
     if (!stream.write(line)) await once(stream, 'drain');
@@ -32,7 +34,7 @@ export async function exportFeatures(
 
   // Labels need every row of the enrolment, so read up to the presentation's end (1000 days
   // is beyond any presentation) and let computeTrajectory ignore what is after each day.
-  for await (const batch of enrolmentBatches(store, { ...opts, upToDay: 1000 })) {
+  for await (const batch of enrolmentBatches(store, { ...opts, presentations, upToDay: 1000 })) {
     for (const data of batch) {
       const matrix = computeTrajectory(data, days);
       const e = data.enrolment;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { AppError } from '../../../shared/errors';
 import { CsvRecordCounter, type CsvCount, type CsvCountOptions } from './csv-count';
+import { openRegularFile } from './file-problem';
 
 /** Bytes per read of a file: small enough to still be in the CPU's L2 cache when counted. */
 const READ_BYTES = 256 << 10;
@@ -33,7 +34,7 @@ export async function countCsvFile(
   const hint = Math.max(options.sizeHint ?? READ_BYTES, 0) + 1;
   const area = counter.inputArea();
   const buf = area ? area.subarray(0, READ_BYTES) : Buffer.allocUnsafe(Math.min(READ_BYTES, hint));
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegularFile(file);
   try {
     let sinceYield = 0;
     for (;;) {

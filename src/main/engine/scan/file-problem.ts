@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+
 /**
  * Why one file or folder could not be counted. A problem is recorded in its ds_stats row and the
  * scan goes on; only a root that cannot be scanned at all fails the operation (SCAN_FAILED).
@@ -11,7 +14,8 @@ export type ProblemReason =
   | 'unreadable'
   | 'vanished'
   | 'broken-symlink'
-  | 'symlink-loop';
+  | 'symlink-loop'
+  | 'not-a-file';
 
 /** Longest detail kept: a parser message can quote the file, and one line is enough. */
 const MAX_DETAIL = 200;
@@ -48,4 +52,36 @@ export function fsProblem(error: unknown): FileProblem {
     default:
       return new FileProblem('unreadable', detail);
   }
+}
+
+/** What a path that is no regular file turned out to be, for the problem text. */
+function describe(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isDirectory()) return 'a folder';
+  return 'not a regular file';
+}
+
+/**
+ * Opens a file the walk listed, for reading, without ever blocking: the walk saw a regular
+ * file, but by now a named pipe may stand under its name, and a plain open of a pipe waits
+ * for a writer forever (under `serve`, with the event loop). O_NONBLOCK makes that open
+ * return at once; fstat then tells what was opened. Reads of a regular file ignore the flag.
+ */
+export function openRegularFile(file: string): number {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const stat = fs.fstatSync(fd);
+  if (stat.isFile()) return fd;
+  fs.closeSync(fd);
+  throw new FileProblem('not-a-file', `${describe(stat)} replaced the file during the scan`);
+}
+
+/** openRegularFile for async reads (notebooks): the same check, as a FileHandle. */
+export async function openRegularFileHandle(file: string): Promise<fsp.FileHandle> {
+  const handle = await fsp.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const stat = await handle.stat();
+  if (stat.isFile()) return handle;
+  await handle.close();
+  throw new FileProblem('not-a-file', `${describe(stat)} replaced the file during the scan`);
 }

@@ -1,6 +1,5 @@
-import fs from 'node:fs/promises';
 import { AppError } from '../../../shared/errors';
-import { FileProblem } from './file-problem';
+import { FileProblem, openRegularFileHandle } from './file-problem';
 
 /**
  * Code cells of a Jupyter notebook, counted the way the corpus manifest (and the old
@@ -88,13 +87,16 @@ export async function countNotebookFile(
     throw new FileProblem('too-large', `${options.size} bytes, above ${MAX_NOTEBOOK_BYTES}`);
   }
   let bytes: Buffer;
+  const handle = await openRegularFileHandle(file);
   try {
-    bytes = await fs.readFile(file, { signal: options.signal });
+    bytes = await handle.readFile({ signal: options.signal });
   } catch (error) {
     if ((error as Error).name === 'AbortError') {
       throw new AppError('CANCELLED', 'scan cancelled', { file });
     }
     throw error;
+  } finally {
+    await handle.close();
   }
   return countNotebookBytes(bytes);
 }
