@@ -120,6 +120,31 @@ describe.skipIf(!present)('import oulad with broken folders: clear error, store 
     expect(unchanged()).toBe(true);
   });
 
+  /** Rewrites one field of line `line` (1-based, header included) of a case-folder file. */
+  function setField(dir: string, name: string, line: number, column: string, value: string) {
+    const file = path.join(dir, name);
+    const lines = fs.readFileSync(file, 'utf8').split('\r\n');
+    const header = lines[0]!.split(',').map((h) => h.replace(/"/g, ''));
+    const fields = lines[line - 1]!.split(',');
+    fields[header.indexOf(column)] = `"${value}"`;
+    lines[line - 1] = fields.join(',');
+    fs.writeFileSync(file, lines.join('\r\n'));
+  }
+
+  it.each([
+    ['courses.csv', 'module_presentation_length', '0', '1..1000'],
+    ['assessments.csv', 'weight', '-10', '0..100'],
+    ['studentAssessment.csv', 'score', '150', '0..100'],
+    ['studentAssessment.csv', 'is_banked', '7', '0..1'],
+    ['studentVle_AAA_2013J.csv', 'sum_click', '-50', '0..'],
+    ['studentVle_AAA_2013J.csv', 'date', '-9000000', '-1000..1000'],
+  ])('%s: %s = %s is refused with its line and range', (name, column, value, range) => {
+    const { run, unchanged } = importBroken((dir) => setField(dir, name, 2, column, value));
+    expectFailure(run, 'IMPORT_FAILED', new RegExp(
+      `${name.replace(/\./g, '\\.')}, line 2: ${column} ${value} is outside ${range}`));
+    expect(unchanged()).toBe(true);
+  });
+
   it('a presentation listed twice in courses.csv names the file and line', () => {
     const { run } = importBroken((dir) => {
       const file = path.join(dir, 'courses.csv');

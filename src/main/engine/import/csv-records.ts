@@ -95,7 +95,13 @@ function printable(message: string): string {
 }
 
 /** Field converters that say which field of which line was wrong. */
-export function intField(rec: SourceRecord, column: string, file: string): number {
+/** The values a column may take; outside them a row is refused, naming file, line and column. */
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export function intField(rec: SourceRecord, column: string, file: string, range?: Range): number {
   const raw = rec.get(column).trim();
   if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
     throw new AppError('IMPORT_FAILED',
@@ -103,17 +109,23 @@ export function intField(rec: SourceRecord, column: string, file: string): numbe
         + '(within ±2^53)',
       { file, line: rec.line, column });
   }
-  return Number(raw);
+  return inRange(Number(raw), rec, column, file, range);
 }
 
-export function optionalIntField(rec: SourceRecord, column: string, file: string): number | null {
-  return rec.get(column).trim() === '' ? null : intField(rec, column, file);
+export function optionalIntField(
+  rec: SourceRecord,
+  column: string,
+  file: string,
+  range?: Range,
+): number | null {
+  return rec.get(column).trim() === '' ? null : intField(rec, column, file, range);
 }
 
 export function optionalNumberField(
   rec: SourceRecord,
   column: string,
   file: string,
+  range?: Range,
 ): number | null {
   const raw = rec.get(column).trim();
   if (raw === '') return null;
@@ -122,6 +134,21 @@ export function optionalNumberField(
     throw new AppError('IMPORT_FAILED',
       `${path.basename(file)}, line ${rec.line}: ${column} "${raw}" is not a number`,
       { file, line: rec.line, column });
+  }
+  return inRange(value, rec, column, file, range);
+}
+
+function inRange(
+  value: number,
+  rec: SourceRecord,
+  column: string,
+  file: string,
+  range?: Range,
+): number {
+  if (range && (value < range.min || value > range.max)) {
+    throw new AppError('IMPORT_FAILED', `${path.basename(file)}, line ${rec.line}: ${column} `
+      + `${value} is outside ${range.min}..${range.max}`,
+    { file, line: rec.line, column, value, ...range });
   }
   return value;
 }

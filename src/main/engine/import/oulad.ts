@@ -4,7 +4,7 @@ import { AppError, toAppError } from '../../../shared/errors';
 import type { Cell, LearningTable } from '../store/schema';
 import type { LearningStore } from '../store/store';
 import {
-  intField, optionalIntField, optionalNumberField, readRecords, textField,
+  intField, optionalIntField, optionalNumberField, readRecords, textField, type Range,
 } from './csv-records';
 import { presentationKey, presentationStartDate } from './presentation-dates';
 import { log } from '../log';
@@ -16,6 +16,19 @@ export interface ImportSummary {
 }
 
 const BATCH = 5000;
+
+/**
+ * What OULAD's columns can hold (DATA.md, and the dataset paper): a value outside these is a
+ * broken row, refused with its line rather than turned into features later (a length of 0
+ * gives "weeks 1..0", a negative click count a negative total). Days are counted from the
+ * presentation's start, which no presentation of the source runs MAX_DAYS past.
+ */
+const MAX_DAYS = 1000;
+const DAY: Range = { min: -MAX_DAYS, max: MAX_DAYS };
+const LENGTH: Range = { min: 1, max: MAX_DAYS };
+const SHARE: Range = { min: 0, max: 100 }; // assessment weights and scores
+const FLAG: Range = { min: 0, max: 1 };
+const COUNT: Range = { min: 0, max: Number.MAX_SAFE_INTEGER };
 
 /**
  * Imports an OULAD folder (the seven original tables, with clicks in any number of
@@ -65,7 +78,7 @@ export async function importOulad(
         const code = rec.get('code_presentation');
         const key = presentationKey(module, code);
         unique(f, rec.line, 'presentation', key);
-        const length = intField(rec, 'module_presentation_length', f);
+        const length = intField(rec, 'module_presentation_length', f, LENGTH);
         lengths.set(key, length);
         presentationRows.push([key, module, code, startDateAt(code, rec.line, f), length]);
       });
@@ -90,7 +103,7 @@ export async function importOulad(
       unique(f, rec.line, 'assessment', id);
       assessmentPresentation.set(id, key);
       return sink.add('assessments', [id, key, rec.get('assessment_type'),
-        optionalIntField(rec, 'date', f), optionalNumberField(rec, 'weight', f) ?? 0]);
+        optionalIntField(rec, 'date', f, DAY), optionalNumberField(rec, 'weight', f, SHARE) ?? 0]);
     });
 
     const sites = new Set<string>();
@@ -111,8 +124,8 @@ export async function importOulad(
       const enrolment = `${key}/${intField(rec, 'id_student', f)}`;
       unique(f, rec.line, 'registration', enrolment);
       registration.set(enrolment, [
-        optionalIntField(rec, 'date_registration', f),
-        optionalIntField(rec, 'date_unregistration', f),
+        optionalIntField(rec, 'date_registration', f, DAY),
+        optionalIntField(rec, 'date_unregistration', f, DAY),
       ]);
     });
 
@@ -135,8 +148,8 @@ export async function importOulad(
       const [reg, unreg] = registration.get(`${key}/${student}`) ?? [null, null];
       return sink.add('enrolments', [key, student, textField(rec, 'gender'),
         textField(rec, 'region'), textField(rec, 'highest_education'), textField(rec, 'imd_band'),
-        textField(rec, 'age_band'), optionalIntField(rec, 'num_of_prev_attempts', f),
-        optionalIntField(rec, 'studied_credits', f), textField(rec, 'disability'),
+        textField(rec, 'age_band'), optionalIntField(rec, 'num_of_prev_attempts', f, COUNT),
+        optionalIntField(rec, 'studied_credits', f, COUNT), textField(rec, 'disability'),
         textField(rec, 'final_result'), reg, unreg]);
     });
 
@@ -151,8 +164,8 @@ export async function importOulad(
       const student = isEnrolled(rec, f, key);
       unique(f, rec.line, 'submission', `${id}/${student}`);
       return sink.add('submissions', [id, key, student,
-        intField(rec, 'date_submitted', f), intField(rec, 'is_banked', f),
-        optionalNumberField(rec, 'score', f)]);
+        intField(rec, 'date_submitted', f, DAY), intField(rec, 'is_banked', f, FLAG),
+        optionalNumberField(rec, 'score', f, SHARE)]);
     });
 
     for (const name of vleFiles) {
@@ -165,7 +178,7 @@ export async function importOulad(
             + `${site} is not in vle.csv for ${key}`, { file: f, line: rec.line });
         }
         return sink.add('activity', [key, isEnrolled(rec, f, key), site,
-          intField(rec, 'date', f), intField(rec, 'sum_click', f)]);
+          intField(rec, 'date', f, DAY), intField(rec, 'sum_click', f, COUNT)]);
       });
     }
     await writer.commit();
