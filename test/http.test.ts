@@ -1,4 +1,6 @@
 import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationNames } from '../src/shared/contract';
 import { ERROR_CODES } from '../src/shared/errors';
@@ -177,16 +179,39 @@ describe.skipIf(!present)('long jobs over HTTP: NDJSON progress and cancellation
     expect(found.body.enrolments[0].hasActivity).toBe(false);
   });
 
-  it('reports a failing job in-band as an error line', async () => {
-    const server = await fresh('failing');
-    const response = await fetch(`${server.url}/api/importData`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
-      body: JSON.stringify({ format: 'oulad', folder: `${tmp.dir}/no-such-folder` }),
-    });
-    expect(await readLines(response)).toEqual([{ type: 'error', error: {
-      code: 'IMPORT_FAILED', message: expect.stringMatching(/does not exist/),
-      details: { folder: `${tmp.dir}/no-such-folder` } } }]);
+  const importFrom = (url: string, from: string) => fetch(`${url}/api/importData`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+    body: JSON.stringify({ format: 'oulad', folder: from }),
+  });
+
+  it('answers a job that fails before any progress with its status, as JSON', async () => {
+    const server = await fresh('failing-early');
+    const response = await importFrom(server.url, `${tmp.dir}/no-such-folder`);
+    expect(response.status).toBe(ERROR_CODES.IMPORT_FAILED.status);
+    expect(await response.json()).toEqual({ code: 'IMPORT_FAILED',
+      message: expect.stringMatching(/does not exist/),
+      details: { folder: `${tmp.dir}/no-such-folder` } });
+  });
+
+  it('reports a job that fails after progress began in-band, as its last line', async () => {
+    const server = await fresh('failing-late');
+    // The six real tables, then a click file whose only row names a site vle.csv lacks.
+    const broken = path.join(tmp.dir, 'broken');
+    fs.mkdirSync(broken);
+    for (const f of fs.readdirSync(folder)) {
+      fs.symlinkSync(fs.realpathSync(path.join(folder, f)), path.join(broken, f));
+    }
+    fs.writeFileSync(path.join(broken, 'studentVle_zz.csv'),
+      '"code_module","code_presentation","id_student","id_site","date","sum_click"\r\n'
+      + '"AAA","2013J","11391","1","1","1"\r\n');
+    const response = await importFrom(server.url, broken);
+    expect(response.status).toBe(200);
+    const lines = await readLines(response);
+    expect(lines.slice(0, -1).every((l) => l.type === 'progress')).toBe(true);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.at(-1)).toMatchObject({ type: 'error', error: { code: 'IMPORT_FAILED',
+      message: expect.stringMatching(/studentVle_zz\.csv, line 2: site 1 is not in vle\.csv/) } });
   });
 
   it('cancels the job when the client goes away, leaving the store as it was', async () => {

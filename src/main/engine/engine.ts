@@ -9,7 +9,7 @@ import { importOulad } from './import/oulad';
 import { ModelRegistry } from './models/registry';
 import { scoreStudent } from './scoring/score';
 import { SqliteStore } from './store/sqlite-store';
-import { requireData, type LearningStore } from './store/store';
+import { requireData, requirePresentations, type LearningStore } from './store/store';
 import { PgStore } from './store/pg-store';
 import { profilesFile, resolveProfile } from './store/profiles';
 import { runBackfill } from './backfill/run-backfill';
@@ -167,12 +167,7 @@ export class Engine {
       assertSafeOutput(input.out, this.config.dbPath, 'feature export');
       const store = await this.readStore();
       await requireData(store);
-      const known = new Set(await store.listPresentations());
-      const unknown = (input.presentations ?? []).filter((p) => !known.has(p));
-      if (unknown.length) {
-        throw new AppError('UNKNOWN_PRESENTATION', `unknown presentation(s) ${unknown.join(', ')}`,
-          { presentations: unknown });
-      }
+      await requirePresentations(store, input.presentations);
       return exportFeatures(store, input.out, { ...input, signal: ctx.signal });
     },
   };

@@ -56,7 +56,7 @@ async function handleCall(
     if (wantsStream(request)) {
       // A bad input is refused with its status before the stream's 200 is sent.
       engine.validate(name, request.body);
-      return stream(engine, name, request.body, controller.signal, reply);
+      return await stream(engine, name, request.body, controller.signal, reply);
     }
     return await engine.call(name, request.body, { signal: controller.signal });
   } catch (error) {
@@ -70,17 +70,32 @@ function wantsStream(request: FastifyRequest): boolean {
 }
 
 /**
- * Answers 200 at once and writes one JSON line per progress event, then one `result` or `error`
- * line. Failures travel in-band because the status line has already been sent.
+ * Writes one JSON line per progress event, then one `result` or `error` line. The status is
+ * sent with the first line: a job that fails before its first progress event (an unknown
+ * model, an empty store, a run already going) answers with that error's status, as a plain
+ * call would; a failure after that travels in-band, the 200 having been sent.
  */
-function stream(
+async function stream(
   engine: Engine, name: OperationName, body: unknown, signal: AbortSignal, reply: FastifyReply,
-): FastifyReply {
+): Promise<FastifyReply> {
   const out = new PassThrough();
   const line = (value: unknown) => {
     if (!out.writableEnded) out.write(`${JSON.stringify(value)}\n`);
   };
-  engine.call(name, body, { signal, onProgress: (event) => line({ type: 'progress', event }) })
+  let progressed!: () => void;
+  const firstProgress = new Promise<'progress'>((resolve) => {
+    progressed = () => resolve('progress');
+  });
+  const call = engine.call(name, body, { signal, onProgress: (event) => {
+    progressed();
+    line({ type: 'progress', event });
+  } });
+  const early = await Promise.race([firstProgress, call.then(() => 'done', () => 'failed')]);
+  if (early === 'failed') {
+    const appError = toAppError(await call.catch((error: unknown) => error));
+    return reply.code(ERROR_CODES[appError.code].status).send(appError.toWire());
+  }
+  call
     .then((value) => line({ type: 'result', value }))
     .catch((error) => line({ type: 'error', error: toAppError(error).toWire() }))
     .finally(() => out.end());

@@ -29,7 +29,7 @@ export const score = defineOperation({
       model: z.string().min(1),
       student: studentId,
       presentation: z.string().optional(),
-      week: z.number().int().optional(),
+      week: z.number().int('a week is a whole number (1, 2, …)').optional(),
       date: z.string().optional(),
       target: storeTarget.default('sqlite'),
     })

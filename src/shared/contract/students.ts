@@ -5,9 +5,14 @@ import { defineOperation } from './operation';
  * A student id as a number or a string of digits (the CLI passes text). Ids are whole numbers
  * within ±2^53: a longer digit string would round to another student's id.
  */
+const STUDENT_ID = 'a student id is a whole number of digits, e.g. 11391';
 export const studentId = z
-  .union([z.number(), z.string().regex(/^\d+$/, 'a student id is digits only').transform(Number)])
-  .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
+    error: (issue) => (issue.input === undefined ? 'a student id is required'
+      : `${STUDENT_ID}, not ${JSON.stringify(issue.input)}`),
+  })
+  .pipe(z.number().int(STUDENT_ID).nonnegative(STUDENT_ID)
+    .max(Number.MAX_SAFE_INTEGER, 'a student id is at most 2^53 − 1'));
 
 export const enrolmentSummary = z.object({
   student: z.number().int(),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ScanOutput, ScanProgressEvent } from '../../../shared/contract/scan';
 import { renderMetrics, serveMetrics, writeMetricsTextfile } from '../../engine/scan/metrics';
 import type { CliContext } from '../context';
+import { listenHost, listenPort } from '../listen-options';
 
 /**
  * `edutech scan <folder>...` (what grafana.py and prometheus.py did on a cron) and
@@ -48,7 +49,8 @@ export function registerScanCommands(program: Command, ctx: CliContext): void {
           else process.stderr.write(`metrics written to ${path.resolve(opts.textfile)}\n`);
         }
         if (opts.port !== undefined) {
-          const server = await serveMetrics(store, { port: Number(opts.port), host: opts.host });
+          const server = await serveMetrics(store,
+            { port: listenPort(opts.port), host: listenHost(opts.host) });
           process.stderr.write(`serving http://${opts.host}:${opts.port}/metrics (Ctrl+C stops)\n`);
           await new Promise<void>((resolve) => process.once('SIGINT', () => server.close(() =>
             resolve())));

@@ -22,7 +22,8 @@ export function registerScore(program: Command, ctx: CliContext): void {
         model, student, presentation: opts.presentation, target: opts.target,
       };
       if (when !== undefined) {
-        if (/^-?\d+$/.test(when)) input.week = Number(when);
+        // 1.5 or -2.0 is a week gone wrong, not a date: BAD_WEEK says so.
+        if (/^-?\d+(\.\d*)?$/.test(when)) input.week = Number(when);
         else input.date = when;
       }
       const result = await ctx.call('score', input);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { AppError } from '../../../shared/errors';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../http/server';
 import { isLoopback } from '../../http/host-guard';
 import { log } from '../../engine/log';
 import type { CliContext } from '../context';
+import { listenHost, listenPort } from '../listen-options';
 
 /**
  * `edutech serve`: the HTTP API (and, once built, the browser window) until interrupted.
@@ -17,18 +17,15 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PORT))
     .option('--host <host>', 'interface to listen on', DEFAULT_HOST)
     .action(async (opts: { port: string; host: string }) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new AppError('BAD_INPUT',
-          `--port must be a whole number 0..65535, not "${opts.port}"`);
-      }
-      if (!isLoopback(opts.host)) {
+      const port = listenPort(opts.port);
+      const host = listenHost(opts.host);
+      if (!isLoopback(host)) {
         // The API reads and writes files named in requests (import, export): say so loudly.
-        log.warn('http.exposed', { host: opts.host,
+        log.warn('http.exposed', { host,
           note: 'no authentication: anyone who reaches this address can call every operation' });
       }
 
-      const server = await startServer(ctx.engine(), { host: opts.host, port });
+      const server = await startServer(ctx.engine(), { host, port });
       if (ctx.json()) ctx.printJson({ url: server.url, docs: `${server.url}/docs` });
       else ctx.print(`Edutech Analyst at ${server.url}  (API docs: ${server.url}/docs)`);
 

@@ -1,6 +1,8 @@
 import type { BackfillCursor } from '../../../shared/contract/backfill';
 import { AppError } from '../../../shared/errors';
-import { requireData, type LearningStore, type Presentation } from '../store/store';
+import {
+  requireData, requirePresentations, type LearningStore, type Presentation,
+} from '../store/store';
 import { backfillDays } from './days';
 
 /** One presentation's share of a run: its enrolments still to score and the days to score. */
@@ -31,12 +33,7 @@ export async function planBackfill(
   cursor: BackfillCursor | null,
 ): Promise<BackfillPlan> {
   await requireData(store);
-  const known = await store.listPresentations();
-  const unknown = (scope.presentations ?? []).filter((p) => !known.includes(p));
-  if (unknown.length) {
-    throw new AppError('UNKNOWN_PRESENTATION', `unknown presentation(s) ${unknown.join(', ')}`,
-      { presentations: unknown });
-  }
+  const known = await requirePresentations(store, scope.presentations);
   const chosen = scope.presentations ? known.filter((p) => scope.presentations!.includes(p))
     : known;
   const wanted = scope.students === 'all' ? undefined : new Set(scope.students);

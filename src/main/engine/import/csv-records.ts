@@ -81,7 +81,8 @@ function assertRegularFile(file: string, name: string): void {
   try {
     stat = fs.statSync(file);
   } catch {
-    throw new AppError('IMPORT_FAILED', `${name}: file not found in the import folder`, { file });
+    throw new AppError('IMPORT_FAILED',
+      `${name}: file not found in the import folder ${path.dirname(file)}`, { file });
   }
   if (!stat.isFile()) {
     throw new AppError('IMPORT_FAILED', `${name}: not a regular file`, { file });

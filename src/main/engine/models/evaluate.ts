@@ -4,7 +4,7 @@ import { FEATURE_COUNT } from '../features/definitions';
 import { enrolmentBatches } from '../features/enrolment-batches';
 import { progressLabel, successLabel } from '../features/labels';
 import { computeTrajectory } from '../features/trajectory';
-import { requireData, type LearningStore } from '../store/store';
+import { requireData, requirePresentations, type LearningStore } from '../store/store';
 import type { ModelRegistry } from './registry';
 
 /** Equal-width calibration bins, the same as training/edutrain/metrics.py. */
@@ -100,11 +100,8 @@ export async function evaluateModel(
   const started = performance.now();
   await requireData(store);
   const manifest = models.manifest(input.model);
-  const presentation = await store.presentation(input.presentation);
-  if (!presentation) {
-    throw new AppError('UNKNOWN_PRESENTATION', `unknown presentation "${input.presentation}"`,
-      { presentation: input.presentation });
-  }
+  await requirePresentations(store, [input.presentation]);
+  const presentation = (await store.presentation(input.presentation))!;
   const weeks = [...new Set(input.weeks)].sort((a, b) => a - b);
   const beyond = weeks.filter((w) => 7 * w - 1 > presentation.lengthDays);
   if (beyond.length) {

@@ -3,7 +3,9 @@ import { AppError } from '../../../shared/errors';
 import { FEATURE_NAMES } from '../features/definitions';
 import { featuresAsOf } from '../features/trajectory';
 import type { ModelRegistry } from '../models/registry';
-import { requireData, type Enrolment, type LearningStore } from '../store/store';
+import {
+  requireData, requirePresentations, type Enrolment, type LearningStore,
+} from '../store/store';
 import { dateOfDay, resolveAsOf } from './as-of-day';
 
 /**
@@ -54,12 +56,10 @@ export async function resolveEnrolment(
   if (presentation !== undefined) {
     const chosen = enrolments.find((e) => e.presentation === presentation);
     if (!chosen) {
-      const exists = await store.presentation(presentation);
-      throw new AppError(exists ? 'UNKNOWN_STUDENT' : 'UNKNOWN_PRESENTATION',
-        exists
-          ? `student ${student} is not enrolled in ${presentation} (enrolled in ${keys.join(', ')})`
-          : `unknown presentation "${presentation}"`,
-        { student, presentation, presentations: keys });
+      await requirePresentations(store, [presentation]);
+      throw new AppError('UNKNOWN_STUDENT', `student ${student} is not enrolled in `
+        + `${presentation} (enrolled in ${keys.join(', ')})`,
+      { student, presentation, presentations: keys });
     }
     return chosen;
   }

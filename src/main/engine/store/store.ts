@@ -113,3 +113,26 @@ export async function requireData(store: LearningStore): Promise<void> {
     + `\`edutech import oulad <folder>${target}${profile}\` first`,
   { store: store.label, profile: store.tables.profile });
 }
+
+/** How many known presentations an UNKNOWN_PRESENTATION message lists before it cuts. */
+const LISTED_PRESENTATIONS = 30;
+
+/**
+ * UNKNOWN_PRESENTATION for any of `keys` the store does not have, listing those it has; else
+ * every presentation of the store, in its order.
+ */
+export async function requirePresentations(
+  store: LearningStore,
+  keys: readonly string[] = [],
+): Promise<string[]> {
+  const known = await store.listPresentations();
+  const unknown = keys.filter((k) => !known.includes(k));
+  if (unknown.length) {
+    const listed = known.slice(0, LISTED_PRESENTATIONS).join(', ')
+      + (known.length > LISTED_PRESENTATIONS ? `, … (${known.length} in all)` : '');
+    throw new AppError('UNKNOWN_PRESENTATION', `unknown presentation${unknown.length > 1
+      ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (${store.label} has ${listed})`,
+    { presentations: unknown, known });
+  }
+  return known;
+}
