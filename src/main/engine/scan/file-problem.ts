@@ -15,7 +15,8 @@ export type ProblemReason =
   | 'vanished'
   | 'broken-symlink'
   | 'symlink-loop'
-  | 'not-a-file';
+  | 'not-a-file'
+  | 'not-utf8-name';
 
 /** Longest detail kept: a parser message can quote the file, and one line is enough. */
 const MAX_DETAIL = 200;

@@ -106,3 +106,30 @@ describe('symbolic links', () => {
     ]);
   }, 10_000);
 });
+
+describe('names that are not UTF-8', () => {
+  let odd: string;
+  beforeAll(() => {
+    odd = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-walk-bytes-'));
+    const at = (...parts: (string | Buffer)[]) => Buffer.concat(
+      [Buffer.from(`${odd}/`), ...parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))]);
+    fs.mkdirSync(at('ann'));
+    fs.mkdirSync(at('ann/caf', Buffer.from([0xe9]), '_data'));
+    fs.writeFileSync(at('ann/caf', Buffer.from([0xe9]), '_data/inside.csv'), 'a\n1\n');
+    fs.writeFileSync(at('ann/r', Buffer.from([0xe9]), 'sum', Buffer.from([0xe9]), '.csv'), 'a\n1\n');
+    fs.writeFileSync(at('ann/plain.csv'), 'a\n1\n');
+  });
+  afterAll(() => fs.rmSync(odd, { recursive: true, force: true }));
+
+  it('are recorded with their bytes, not as vanished; the rest is scanned', async () => {
+    const entries = await list({}, odd);
+    expect(files(entries)).toEqual(['ann/plain.csv']);
+    const recorded = entries.flatMap((e) => (e.type === 'problem' ? [e.problem.toText()] : []));
+    expect(recorded).toEqual([
+      "not-utf8-name: the name's bytes (caf\\xe9_data) are not UTF-8, so it cannot be opened "
+        + 'by name: rename it to scan it',
+      "not-utf8-name: the name's bytes (r\\xe9sum\\xe9.csv) are not UTF-8, so it cannot be "
+        + 'opened by name: rename it to scan it',
+    ]);
+  });
+});

@@ -118,11 +118,25 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
     }
 
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const undecodable = entries.some((e) => e.name.includes('\uFFFD'))
+      ? await undecodableNames(dir) : new Map<string, string>();
     const subfolders: string[] = [];
     for (const entry of entries) {
       const name = entry.name;
       if (!options.includeHidden && name.startsWith('.')) continue;
       const full = path.join(dir, name);
+      const bytes = undecodable.get(name);
+      if (bytes !== undefined) {
+        // Two such names can decode alike: one row for them (the path is the row's key).
+        undecodable.delete(name);
+        const kind = entry.isDirectory() ? 'dir' : kindOf(name);
+        if (kind) {
+          yield problem(full, relative(root, full), kind, new FileProblem('not-utf8-name',
+            `the name's bytes (${bytes}) are not UTF-8, so it cannot be opened by name: `
+            + 'rename it to scan it'));
+        }
+        continue;
+      }
       const resolved = await resolveEntry(entry, full, follow);
       if (resolved instanceof FileProblem) {
         yield problem(full, relative(root, full), kindOf(name) ?? 'dir', resolved);
@@ -148,6 +162,24 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
     // Reversed so that popping the stack visits subfolders in name order.
     for (let k = subfolders.length - 1; k >= 0; k--) stack.push(subfolders[k]!);
   }
+}
+
+/**
+ * Names in `dir` that are not valid UTF-8, by the text Node decodes them to (with U+FFFD in
+ * place of the bad bytes, a name that opens nothing), each with its bytes escaped for the
+ * problem text. ds_stats stores paths as text, so such a name is recorded, not counted.
+ */
+async function undecodableNames(dir: string): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const raw of await fs.readdir(dir, { encoding: 'buffer' })) {
+    const decoded = raw.toString('utf8');
+    if (Buffer.from(decoded, 'utf8').equals(raw)) continue;
+    const escaped = [...raw].map((b) => (b >= 0x20 && b < 0x7f
+      ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+    const alike = names.get(decoded);
+    names.set(decoded, alike === undefined ? escaped : `${alike}, ${escaped}`);
+  }
+  return names;
 }
 
 type EntryType = 'file' | 'dir' | 'link' | 'other';
