@@ -98,6 +98,12 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
     const unknown = await post(server.url, 'dropTables', {});
     expect(unknown.status).toBe(404);
     expect(unknown.body.details.operations).toEqual(operationNames);
+
+    // Refused by the framework before routing: the same error shape all the same.
+    const badUrl = await post(server.url, '%ff', {});
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.body).toMatchObject({ code: 'BAD_INPUT',
+      message: expect.stringContaining('%ff') });
   });
 
   it('refuses requests addressed to a foreign host name (DNS rebinding)', async () => {

@@ -36,7 +36,12 @@ export const RENDERER_CSP = "default-src 'self'; script-src 'self'; "
 export async function createServer(
   engine: Engine, opts: ServerOptions = {},
 ): Promise<FastifyInstance> {
-  const app = fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = fastify({
+    logger: false, bodyLimit: 1024 * 1024,
+    // Failures before routing (a URL that is not valid percent-encoding) skip the error
+    // handler unless passed here.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
+  });
   const host = opts.host ?? DEFAULT_HOST;
   if (isLoopback(host)) app.addHook('onRequest', hostGuard());
   app.addHook('onResponse', async (request, reply) => {
