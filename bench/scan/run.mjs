@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = path.join(repo, 'dist', 'main', 'engine', 'scan');
-if (!fs.existsSync(path.join(dist, 'csv-count.js'))) {
+if (!fs.existsSync(path.join(dist, 'csv-count-file.js'))) {
   console.error('dist/ is missing: run `npx tsc -p tsconfig.node.json` first');
   process.exit(2);
 }
@@ -64,7 +64,7 @@ function timed(command, args) {
 // (without Node's ~40 ms start-up); the caller also keeps the whole process's wall time.
 // argv: file, engine ('auto' | 'js'), passes (> 1: also the best warm pass).
 const COUNT_CHILD = `
-const { countCsvFile } = require(${JSON.stringify(path.join(dist, 'csv-count.js'))});
+const { countCsvFile } = require(${JSON.stringify(path.join(dist, 'csv-count-file.js'))});
 (async () => {
   const [file, engine, passes] = [process.argv[1], process.argv[2], Number(process.argv[3])];
   const times = [];
