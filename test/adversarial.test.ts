@@ -488,6 +488,17 @@ describe('metrics', () => {
     expect(r.status).toBe(0);
     expect(r.json).toBeTypeOf('object');
   });
+
+  it('a --host that does not resolve, or an empty one, is BAD_INPUT for serve and metrics',
+    () => {
+      for (const command of ['serve', 'metrics']) {
+        expectFailure(runCliWithin(10_000, [...db(), command, '--host', 'no-such-host.invalid',
+          '--port', '0']), 'BAD_INPUT', /no-such-host\.invalid/);
+        // Node would take an empty host as every interface.
+        expectFailure(runCliWithin(5000, [...db(), command, '--host', '', '--port', '0']),
+          'BAD_INPUT', /--host is empty/);
+      }
+    });
 });
 
 describe.skipIf(!present)('outputs and stores named by mistake', () => {

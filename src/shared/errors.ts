@@ -64,7 +64,7 @@ export function isWireError(value: unknown): value is WireError {
 /** System error codes that mean "a path or port the user gave is not usable". */
 const INPUT_SYSTEM_CODES = new Set([
   'ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOSPC',
-  'EADDRINUSE', 'EADDRNOTAVAIL', 'ERR_SOCKET_BAD_PORT', 'ENOTFOUND',
+  'EADDRINUSE', 'EADDRNOTAVAIL', 'ERR_SOCKET_BAD_PORT', 'ENOTFOUND', 'EAI_AGAIN',
 ]);
 
 /**
