@@ -61,7 +61,7 @@ export function isWireError(value: unknown): value is WireError {
   return typeof v.code === 'string' && v.code in ERROR_CODES && typeof v.message === 'string';
 }
 
-/** System error codes that mean "a path or port the user gave is not usable". */
+/** System error codes that mean "a path, host or port the user gave is not usable". */
 const INPUT_SYSTEM_CODES = new Set([
   'ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOSPC',
   'EADDRINUSE', 'EADDRNOTAVAIL', 'ERR_SOCKET_BAD_PORT', 'ENOTFOUND', 'EAI_AGAIN',
