@@ -525,6 +525,50 @@ describe.skipIf(!present)('outputs and stores named by mistake', () => {
       expect(snapshot(dbFile)).toBe(before);
     });
 
+  it('a hard link or a dangling link to the store\'s log, or a named pipe, is refused', () => {
+    // A reader keeps the log file (-wal) in place while the exports are tried.
+    const reader = new Database(dbFile);
+    try {
+      reader.prepare('SELECT COUNT(*) FROM enrolments').get();
+      const hard = path.join(tmp.dir, 'hard.csv');
+      fs.linkSync(`${dbFile}-wal`, hard);
+      const dangling = path.join(tmp.dir, 'dangling.csv');
+      fs.symlinkSync(path.join(tmp.dir, 'no-such.db-wal'), dangling);
+      const pipe = path.join(tmp.dir, 'pipe.csv');
+      spawnSync('mkfifo', [pipe]);
+      const cases: [string, RegExp][] = [[hard, /hard link/], [pipe, /not a regular file/]];
+      for (const [out, why] of cases) {
+        expectFailure(runCliWithin(10_000, ['--db', dbFile, 'features', 'export', '-o', out,
+          '--presentations', 'AAA-2013J', '--days', '6']), 'BAD_INPUT', why);
+      }
+      // A link to a file that does not exist yet is replaced by the export, not followed.
+      const r = runCli(['--db', dbFile, 'features', 'export', '-o', dangling,
+        '--presentations', 'AAA-2013J', '--days', '6']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.lstatSync(dangling).isFile()).toBe(true);
+      expect(fs.existsSync(path.join(tmp.dir, 'no-such.db-wal'))).toBe(false);
+    } finally {
+      reader.close();
+    }
+    expect(snapshot(dbFile)).toBe(before);
+  });
+
+  it('a cancelled export leaves the previous file as it was, and no temporary file', async () => {
+    const out = path.join(tmp.dir, 'kept.csv');
+    fs.writeFileSync(out, 'previous,export\n');
+    const engine = new ObservedEngine({ dbPath: dbFile, modelsDir: MODELS_DIR });
+    try {
+      const controller = new AbortController();
+      const call = engine.call('exportFeatures', { out }, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 200);
+      await expect(call).rejects.toMatchObject({ code: 'CANCELLED' });
+    } finally {
+      await engine.close();
+    }
+    expect(fs.readFileSync(out, 'utf8')).toBe('previous,export\n');
+    expect(fs.readdirSync(tmp.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('an export over another SQLite database is refused; over a CSV it is written', () => {
     const other = path.join(tmp.dir, 'other.db');
     fs.copyFileSync(dbFile, other);

@@ -63,7 +63,8 @@ export function isWireError(value: unknown): value is WireError {
 
 /** System error codes that mean "a path, host or port the user gave is not usable". */
 const INPUT_SYSTEM_CODES = new Set([
-  'ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOSPC',
+  'ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOSPC', 'ELOOP',
+  'ENAMETOOLONG', 'ENXIO',
   'EADDRINUSE', 'EADDRNOTAVAIL', 'ERR_SOCKET_BAD_PORT', 'ENOTFOUND', 'EAI_AGAIN',
 ]);
 

@@ -2,58 +2,117 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 
-/** The first 16 bytes of every SQLite database file. */
-const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** The first bytes of a SQLite database, of its write-ahead log, and of its rollback journal. */
+const SQLITE_MAGICS = [
+  Buffer.from('SQLite format 3\0', 'latin1'),
+  Buffer.from([0x37, 0x7f, 0x06, 0x82]),
+  Buffer.from([0x37, 0x7f, 0x06, 0x83]),
+  Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]),
+];
+const STORE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
+/** Links followed before a chain is taken as a loop, as the kernel does (ELOOP). */
+const MAX_LINKS = 40;
 
 /**
  * Refuses an output path (a feature export, a metrics textfile) that would overwrite what
- * cannot be rebuilt from it: the store the app reads (its -wal and -shm files too), any other
- * SQLite database, or a folder. Links are resolved first, so another name for the store is
- * caught as well. Anything else may be overwritten, as the user asked.
+ * cannot be rebuilt from it: the store the app reads or one of its -wal, -shm and -journal
+ * files (by name through any chain of links, dangling or not, and by inode, so a hard link
+ * is caught too), any other SQLite file, or anything that is not a regular file (a folder, a
+ * named pipe whose open would wait for a reader). Anything else may be replaced, as asked.
  */
 export function assertSafeOutput(file: string, storeFile: string, what: string): void {
-  const target = realTarget(file);
-  const store = realTarget(storeFile);
-  if ([store, `${store}-wal`, `${store}-shm`, `${store}-journal`].includes(target)) {
-    throw new AppError('BAD_INPUT', `refusing to write the ${what} to ${file}: that is the `
-      + `store it is read from (${storeFile})`, { file });
-  }
+  const target = followLinks(path.resolve(file));
+  const store = followLinks(path.resolve(storeFile));
+  const storeFiles = STORE_SUFFIXES.map((s) => `${store}${s}`);
+  const refuse = (why: string) => {
+    throw new AppError('BAD_INPUT', `refusing to write the ${what} to ${file}: ${why}`, { file });
+  };
+  if (storeFiles.includes(target)) refuse(`that is the store it is read from (${storeFile})`);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
   } catch {
     return; // nothing there yet
   }
-  if (stat.isDirectory()) {
-    throw new AppError('BAD_INPUT', `cannot write the ${what} to ${file}: it is a folder`,
-      { file });
-  }
-  if (stat.isFile() && startsWithSqliteHeader(target)) {
-    throw new AppError('BAD_INPUT', `refusing to write the ${what} to ${file}: it holds a `
-      + 'SQLite database', { file });
-  }
-}
-
-/** The path with its folder's links resolved (the file itself may not exist yet). */
-function realTarget(file: string): string {
-  const absolute = path.resolve(file);
-  try {
-    return fs.realpathSync(absolute);
-  } catch {
-    try {
-      return path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
-    } catch {
-      return absolute;
+  if (stat.isDirectory()) refuse('it is a folder');
+  if (!stat.isFile()) refuse('it is not a regular file (a named pipe, socket or device)');
+  for (const storePart of storeFiles) {
+    const part = statOrUndefined(storePart);
+    if (part && part.dev === stat.dev && part.ino === stat.ino) {
+      refuse(`that is another name (a hard link) for ${storePart}, part of the store`);
     }
   }
+  if (startsWithSqliteMagic(target)) refuse('it holds a SQLite database, log or journal');
 }
 
-function startsWithSqliteHeader(file: string): boolean {
-  const head = Buffer.alloc(SQLITE_HEADER.length);
+/**
+ * Writes `target` through a temporary file beside it, renamed over the target only once
+ * `write` has succeeded: a reader never sees half a file, a cancelled or failed write leaves
+ * the previous file as it was, and the rename replaces the name (or the link) itself, never
+ * the file behind it.
+ */
+export async function writeReplacing<T>(
+  target: string,
+  write: (stream: fs.WriteStream) => Promise<T>,
+  mode = 0o644,
+): Promise<T> {
+  const temp = path.join(path.dirname(path.resolve(target)),
+    `.edutech-${process.pid}-${++written}.tmp`);
+  const stream = fs.createWriteStream(temp, { flags: 'wx', mode });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+    const result = await write(stream);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('error', reject);
+      stream.end(() => resolve());
+    });
+    fs.renameSync(temp, target);
+    return result;
+  } catch (error) {
+    stream.destroy();
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+let written = 0;
+
+/** The path a chain of symbolic links ends at, whether or not that end exists. */
+function followLinks(file: string): string {
+  let current = file;
+  for (let hops = 0; hops < MAX_LINKS; hops++) {
+    let link: string;
+    try {
+      link = fs.readlinkSync(current);
+    } catch {
+      break; // not a link (or nothing there): the end of the chain
+    }
+    current = path.resolve(path.dirname(current), link);
+  }
+  try {
+    return path.join(fs.realpathSync(path.dirname(current)), path.basename(current));
+  } catch {
+    return current;
+  }
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function startsWithSqliteMagic(file: string): boolean {
+  const head = Buffer.alloc(16);
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    return fs.readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    return SQLITE_MAGICS.some((m) => n >= m.length && head.subarray(0, m.length).equals(m));
   } catch {
     return false;
   } finally {

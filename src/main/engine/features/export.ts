@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { once } from 'node:events';
+import { writeReplacing } from '../output-file';
 import type { LearningStore } from '../store/store';
 import { FEATURE_COUNT, FEATURE_NAMES } from './definitions';
 import { enrolmentBatches } from './enrolment-batches';
@@ -25,32 +25,34 @@ export async function exportFeatures(
   // A day or presentation named twice is exported once.
   const days = [...new Set(opts.days)].sort((a, b) => a - b);
   const presentations = opts.presentations && [...new Set(opts.presentations)];
-  const stream = fs.createWriteStream(out);
-  const write = async (line: string) => {
-    if (!stream.write(line)) await once(stream, 'drain');
-  };
-  await write(`${[...EXPORT_META_COLUMNS, ...FEATURE_NAMES].join(',')}\n`);
-  let rows = 0;
+  // Through a temporary file: a cancelled export leaves the previous file as it was.
+  const rows = await writeReplacing(out, async (stream) => {
+    const write = async (line: string) => {
+      if (!stream.write(line)) await once(stream, 'drain');
+    };
+    await write(`${[...EXPORT_META_COLUMNS, ...FEATURE_NAMES].join(',')}\n`);
+    let rows = 0;
 
-  // Labels need every row of the enrolment, so read up to the presentation's end (1000 days
-  // is beyond any presentation) and let computeTrajectory ignore what is after each day.
-  for await (const batch of enrolmentBatches(store, { ...opts, presentations, upToDay: 1000 })) {
-    for (const data of batch) {
-      const matrix = computeTrajectory(data, days);
-      const e = data.enrolment;
-      const success = successLabel(data);
-      const progress = progressLabel(data).toFixed(6);
-      for (let r = 0; r < days.length; r++) {
-        const values = Array.from(matrix.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT),
-          (v) => (Number.isInteger(v) ? String(v) : v.toPrecision(9)));
-        await write(`${e.presentation},${e.student},${days[r]},${e.finalResult ?? ''},`
-          + `${e.gender ?? ''},${e.disability ?? ''},${success},${progress},`
-          + `${values.join(',')}\n`);
-        rows++;
+    // Labels need every row of the enrolment, so read up to the presentation's end (1000 days
+    // is beyond any presentation) and let computeTrajectory ignore what is after each day.
+    const batches = enrolmentBatches(store, { ...opts, presentations, upToDay: 1000 });
+    for await (const batch of batches) {
+      for (const data of batch) {
+        const matrix = computeTrajectory(data, days);
+        const e = data.enrolment;
+        const success = successLabel(data);
+        const progress = progressLabel(data).toFixed(6);
+        for (let r = 0; r < days.length; r++) {
+          const values = Array.from(matrix.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT),
+            (v) => (Number.isInteger(v) ? String(v) : v.toPrecision(9)));
+          await write(`${e.presentation},${e.student},${days[r]},${e.finalResult ?? ''},`
+            + `${e.gender ?? ''},${e.disability ?? ''},${success},${progress},`
+            + `${values.join(',')}\n`);
+          rows++;
+        }
       }
     }
-  }
-  stream.end();
-  await once(stream, 'finish');
+    return rows;
+  });
   return { rows, file: out };
 }

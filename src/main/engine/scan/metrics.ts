@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { Gauge, Registry } from 'prom-client';
 import { log } from '../log';
+import { writeReplacing } from '../output-file';
 import type { DsStatsStore, LatestScan } from './ds-stats-store';
 
 /**
@@ -110,13 +110,7 @@ export async function serveMetrics(store: DsStatsStore, opts: ServeOptions): Pro
  */
 export async function writeMetricsTextfile(store: DsStatsStore, file: string): Promise<void> {
   const { body } = await renderMetrics(store);
-  const target = path.resolve(file);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  try {
-    await fs.writeFile(temp, body, { mode: 0o644 });
-    await fs.rename(temp, target);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeReplacing(path.resolve(file), async (stream) => {
+    stream.write(body);
+  });
 }
