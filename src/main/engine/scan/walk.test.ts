@@ -114,10 +114,14 @@ describe('names that are not UTF-8', () => {
     const at = (...parts: (string | Buffer)[]) => Buffer.concat(
       [Buffer.from(`${odd}/`), ...parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))]);
     fs.mkdirSync(at('ann'));
+    fs.mkdirSync(at('bob'));
     fs.mkdirSync(at('ann/caf', Buffer.from([0xe9]), '_data'));
     fs.writeFileSync(at('ann/caf', Buffer.from([0xe9]), '_data/inside.csv'), 'a\n1\n');
     fs.writeFileSync(at('ann/r', Buffer.from([0xe9]), 'sum', Buffer.from([0xe9]), '.csv'), 'a\n1\n');
     fs.writeFileSync(at('ann/plain.csv'), 'a\n1\n');
+    // Two Latin-1 names that decode to the same text, caf\uFFFD.csv.
+    fs.writeFileSync(at('bob/caf', Buffer.from([0xe9]), '.csv'), 'a\n1\n');
+    fs.writeFileSync(at('bob/caf', Buffer.from([0xe8]), '.csv'), 'a\n1\n');
   });
   afterAll(() => fs.rmSync(odd, { recursive: true, force: true }));
 
@@ -130,6 +134,10 @@ describe('names that are not UTF-8', () => {
         + 'by name: rename it to scan it',
       "not-utf8-name: the name's bytes (r\\xe9sum\\xe9.csv) are not UTF-8, so it cannot be "
         + 'opened by name: rename it to scan it',
+      "not-utf8-name: the name's bytes (caf\\xe8.csv, caf\\xe9.csv) are not UTF-8, so it cannot "
+        + 'be opened by name: rename it to scan it',
     ]);
+    const paths = entries.map((e) => e.rel);
+    expect(new Set(paths).size).toBe(paths.length);
   });
 });

@@ -120,6 +120,8 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const undecodable = entries.some((e) => e.name.includes('\uFFFD'))
       ? await undecodableNames(dir) : new Map<string, string>();
+    // Names that decode alike share one path, the row's key: recorded once, for all of them.
+    const recorded = new Set<string>();
     const subfolders: string[] = [];
     for (const entry of entries) {
       const name = entry.name;
@@ -127,8 +129,8 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
       const full = path.join(dir, name);
       const bytes = undecodable.get(name);
       if (bytes !== undefined) {
-        // Two such names can decode alike: one row for them (the path is the row's key).
-        undecodable.delete(name);
+        if (recorded.has(name)) continue;
+        recorded.add(name);
         const kind = entry.isDirectory() ? 'dir' : kindOf(name);
         if (kind) {
           yield problem(full, relative(root, full), kind, new FileProblem('not-utf8-name',
@@ -171,7 +173,9 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
  */
 async function undecodableNames(dir: string): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  for (const raw of await fs.readdir(dir, { encoding: 'buffer' })) {
+  // Sorted by bytes, so the names that decode alike are listed in the same order every time.
+  const raws = (await fs.readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare);
+  for (const raw of raws) {
     const decoded = raw.toString('utf8');
     if (Buffer.from(decoded, 'utf8').equals(raw)) continue;
     const escaped = [...raw].map((b) => (b >= 0x20 && b < 0x7f
