@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Engine } from '../src/main/engine/engine';
+import { lockId } from '../src/main/engine/backfill/pg-run-claim';
 import { dateOfDay } from '../src/main/engine/scoring/as-of-day';
 import { AppError } from '../src/shared/errors';
 import { BIN, REPO } from './helpers/cli';
@@ -317,6 +318,47 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
           }
         } finally {
           await empty.close();
+        }
+      });
+
+    it('a call cancelled before it starts leaves a finished run\'s record alone', async () => {
+      const input = { model: MODEL, students: [11391], target };
+      await engine.call('backfill', input);
+      const record = `backfill_runs WHERE model = $1 AND scope = $2 AND status = 'done'
+        AND enrolments_done = 1`;
+      expect(await count(record, [MODEL, 'w10/students=11391'])).toBe(1);
+      const controller = new AbortController();
+      controller.abort();
+      await expect(engine.call('backfill', input, { signal: controller.signal }))
+        .rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(await count(record, [MODEL, 'w10/students=11391'])).toBe(1);
+    });
+
+    it.skipIf(target !== 'postgres')(
+      'waits for another writer of the presentation without holding the pool, cancellably',
+      async () => {
+        // Another session holds the turn of (model_stats, model, AAA-2013J), as a stalled
+        // writer of another scope would.
+        const holder = new Pool({ connectionString: pg!.url, max: 1 });
+        const held = await holder.connect();
+        const turn = lockId('edutech.model_stats', 'model_stats', MODEL, 'AAA-2013J');
+        await held.query('SELECT pg_advisory_lock($1::bigint)', [turn]);
+        try {
+          const controller = new AbortController();
+          const waiting = engine.call('backfill', { model: MODEL, students: 'all', target,
+            presentations: ['AAA-2013J'], toWeek: 3, restart: true },
+          { signal: controller.signal }).catch((e: unknown) => e);
+          // Meanwhile the pool serves other calls, more of them than it has connections.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          const found = await Promise.all(Array.from({ length: 6 }, () =>
+            engine.call('findStudents', { student: 11391, target })));
+          expect(found.every((f) => f.enrolments.length === 1)).toBe(true);
+          controller.abort();
+          expect(await waiting).toMatchObject({ code: 'CANCELLED' });
+        } finally {
+          await held.query('SELECT pg_advisory_unlock($1::bigint)', [turn]);
+          held.release();
+          await holder.end();
         }
       });
 

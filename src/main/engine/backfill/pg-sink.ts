@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { AppError } from '../../../shared/errors';
-import { copyInto, storeFailed, type PgStore } from '../store/pg-store';
+import { copyInto, type PgStore } from '../store/pg-store';
+import { lockId, PgRunClaim } from './pg-run-claim';
 import { modelStatsCopyBinary } from './copy-binary';
 import {
   MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
@@ -12,21 +11,13 @@ import {
 } from './score-sink';
 
 /**
- * An advisory lock id: 64 bits of a SHA-256 of the parts, so two different keys practically
- * never share one (a 32-bit hashtext would, among OULAD's student ids). The first part keeps
- * them apart from other applications' locks on the same server.
- */
-function lockId(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\0')).digest().readBigInt64BE(0).toString();
-}
-
-/**
  * Writes backfill scores into Postgres: per batch one transaction holding a DELETE of the
  * batch's enrolments (by the unique key's leading columns), one COPY of the new rows and the
  * progress update. A rerun therefore replaces rows; a batch killed midway leaves nothing.
  */
 export class PgScoreSink implements ScoreSink {
   readonly table: string;
+  private claim?: PgRunClaim;
 
   constructor(private readonly store: PgStore) {
     this.table = store.tables.modelStats;
@@ -47,45 +38,10 @@ export class PgScoreSink implements ScoreSink {
     });
   }
 
-  /**
-   * A session advisory lock, on a connection of its own held for the run (not one of the
-   * pool's, which the run's queries need). Postgres drops the lock with the connection, so a
-   * killed process never leaves the run locked; if the connection is lost while the run goes
-   * on, the lock may pass to another process, so the run stops before its next write.
-   */
-  async claimRun(key: RunKey): Promise<RunClaim> {
-    let lost: Error | undefined;
-    const client = await this.store.connectOwn((error) => {
-      lost = error;
-    });
-    const lock = [lockId('edutech.backfill', key.model, key.profile, key.scope)];
-    try {
-      const { rows } = await client.query<{ ok: boolean }>(
-        'SELECT pg_try_advisory_lock($1::bigint) AS ok', lock);
-      if (!rows[0]!.ok) {
-        throw new AppError('BUSY', `a backfill of ${key.model} (profile ${key.profile}, scope `
-          + `${key.scope}) is already running into this database; its progress is in `
-          + 'backfill_runs, and this command resumes it once it has stopped', { ...key });
-      }
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw storeFailed(error, 'run lock');
-    }
-    return {
-      check: () => {
-        if (!lost) return;
-        throw new AppError('STORE_FAILED', `the connection holding the run's lock was lost `
-          + `(${lost.message}); every batch written so far is committed, and running the `
-          + 'same backfill again resumes after the last one', { ...key });
-      },
-      release: async () => {
-        if (!lost) {
-          await client.query('SELECT pg_advisory_unlock($1::bigint)', lock)
-            .catch(() => undefined);
-        }
-        await client.end().catch(() => undefined);
-      },
-    };
+  /** See PgRunClaim: the run's lock, and the connection that waits for each batch's turn. */
+  async claimRun(key: RunKey, signal?: AbortSignal): Promise<RunClaim> {
+    this.claim = await PgRunClaim.claim(this.store, key, signal);
+    return this.claim;
   }
 
   async readRun(key: RunKey): Promise<RunState | undefined> {
@@ -113,12 +69,11 @@ export class PgScoreSink implements ScoreSink {
     after: { presentation: string; student: number; enrolmentsDone: number; rowsDone: number },
   ): Promise<void> {
     const chunks = modelStatsCopyBinary(batch);
-    await this.store.transaction(async (client: PoolClient) => {
-      // Runs of other scopes may rewrite the same enrolments' rows (w5 and w10 of one
-      // presentation): their delete-and-copy must not interleave, or the second copy meets the
-      // first one's rows in the unique key. Held to the commit; one presentation at a time.
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)',
-        [lockId('edutech.model_stats', this.table, batch.model, batch.presentation)]);
+    // Runs of other scopes may rewrite the same enrolments' rows (w5 and w10 of one
+    // presentation): their delete-and-copy must not interleave, or the second copy meets the
+    // first one's rows in the unique key. One batch per model and presentation at a time.
+    const turn = lockId('edutech.model_stats', this.table, batch.model, batch.presentation);
+    const write = () => this.store.transaction(async (client: PoolClient) => {
       await client.query(`DELETE FROM ${this.table} WHERE model_info = $1 AND presentation = $2
         AND id_user = ANY($3::int[])`, [batch.model, batch.presentation, batch.students]);
       await copyInto(client, this.table, MODEL_STATS_COLUMNS, chunks, 'binary');
@@ -128,6 +83,7 @@ export class PgScoreSink implements ScoreSink {
         after.enrolmentsDone, after.rowsDone, new Date().toISOString(), key.model, key.profile,
         key.scope]);
     });
+    await (this.claim ? this.claim.exclusive(turn, write) : write());
   }
 
   async finishRun(key: RunKey): Promise<void> {

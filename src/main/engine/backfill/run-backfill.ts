@@ -37,7 +37,7 @@ export async function runBackfill(
   await sink.prepare();
 
   const key: RunKey = { model: input.model, profile: store.tables.profile, scope: runScope(input) };
-  const claim = await sink.claimRun(key);
+  const claim = await sink.claimRun(key, ctx.signal);
   try {
     return await runClaimed({ store, model, sink, claim, key, input, ctx, started });
   } finally {
@@ -64,6 +64,11 @@ async function runClaimed(
   const previous = input.restart ? undefined : await sink.readRun(key);
   const cursor = previous?.status === 'running' ? previous.cursor : null;
   const plan = await planBackfill(store, input, cursor);
+  // A call cancelled before it started (while queued behind another job, say) must leave the
+  // run's record alone: starting it would reset a finished run to "running, nothing done".
+  if (ctx.signal?.aborted) {
+    throw new AppError('CANCELLED', 'backfill cancelled before it started', { ...key });
+  }
   if (!plan.resumed) await sink.startRun(key, plan.total);
   const resumedFrom = plan.resumed ? cursor! : undefined;
 

@@ -60,7 +60,7 @@ export interface ScoreSink {
    * Claims the run for this process, or fails with BUSY when another connection holds it:
    * two writers of one run would move its cursor past each other's batches.
    */
-  claimRun(key: RunKey): Promise<RunClaim>;
+  claimRun(key: RunKey, signal?: AbortSignal): Promise<RunClaim>;
   readRun(key: RunKey): Promise<RunState | undefined>;
   /** (Re)starts a run's record: status running, no cursor. */
   startRun(key: RunKey, enrolmentsTotal: number): Promise<void>;
