@@ -138,10 +138,23 @@ describe.skipIf(!present)('import oulad with broken folders: clear error, store 
     ['studentAssessment.csv', 'is_banked', '7', '0..1'],
     ['studentVle_AAA_2013J.csv', 'sum_click', '-50', '0..'],
     ['studentVle_AAA_2013J.csv', 'date', '-9000000', '-1000..1000'],
+    ['studentVle_AAA_2013J.csv', 'sum_click', '3000000000', '0..2147483647'],
+    ['vle.csv', 'week_to', '999999', '0..143'],
   ])('%s: %s = %s is refused with its line and range', (name, column, value, range) => {
     const { run, unchanged } = importBroken((dir) => setField(dir, name, 2, column, value));
     expectFailure(run, 'IMPORT_FAILED', new RegExp(
       `${name.replace(/\./g, '\\.')}, line 2: ${column} ${value} is outside ${range}`));
+    expect(unchanged()).toBe(true);
+  });
+
+  it.each([
+    ['studentAssessment.csv', 'score', '0x64', /score "0x64" is not a number/],
+    ['studentInfo.csv', 'imd_band', '900-1000%',
+      /imd_band "900-1000%" is not one of the bands 0-10% … 90-100%/],
+  ])('%s: %s = %s is refused with its line', (name, column, value, message) => {
+    const { run, unchanged } = importBroken((dir) => setField(dir, name, 2, column, value));
+    expectFailure(run, 'IMPORT_FAILED',
+      new RegExp(`${name.replace(/\./g, '\\.')}, line 2: ${message.source}`));
     expect(unchanged()).toBe(true);
   });
 

@@ -146,8 +146,15 @@ function staticFeatures(data: EnrolmentData): Float32Array {
 
 /** `0-10%` → 0 … `90-100%` → 9 (OULAD also writes `10-20`, without the percent sign). */
 export function imdBandIndex(band: string | null): number {
-  const match = band ? /^(\d+)-/.exec(band) : null;
-  return match ? Number(match[1]) / 10 : 4.5;
+  return parseImdBand(band) ?? 4.5;
+}
+
+/** The decile of an IMD band, or undefined for anything that is not one of the ten bands. */
+export function parseImdBand(band: string | null): number | undefined {
+  const match = band ? /^(\d+)-(\d+)%?$/.exec(band) : null;
+  if (!match) return undefined;
+  const [low, high] = [Number(match[1]), Number(match[2])];
+  return low % 10 === 0 && low <= 90 && high === low + 10 ? low / 10 : undefined;
 }
 
 /** One day's feature row: the same code path as a trajectory, for one day. */

@@ -131,7 +131,8 @@ export function optionalNumberField(
   const raw = rec.get(column).trim();
   if (raw === '') return null;
   const value = Number(raw);
-  if (!Number.isFinite(value)) {
+  // Decimal only: Number() would also read 0x64 as 100 and 0b1 as 1.
+  if (!/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) || !Number.isFinite(value)) {
     throw new AppError('IMPORT_FAILED',
       `${path.basename(file)}, line ${rec.line}: ${column} "${raw}" is not a number`,
       { file, line: rec.line, column });

@@ -5,9 +5,11 @@ import type { Cell, LearningTable } from '../store/schema';
 import type { LearningStore } from '../store/store';
 import {
   intField, optionalIntField, optionalNumberField, readRecords, textField, type Range,
+  type SourceRecord,
 } from './csv-records';
 import { presentationKey, presentationStartDate } from './presentation-dates';
 import { log } from '../log';
+import { parseImdBand } from '../features/trajectory';
 
 export interface ImportSummary {
   tables: { table: string; rows: number }[];
@@ -28,7 +30,11 @@ const DAY: Range = { min: -MAX_DAYS, max: MAX_DAYS };
 const LENGTH: Range = { min: 1, max: MAX_DAYS };
 const SHARE: Range = { min: 0, max: 100 }; // assessment weights and scores
 const FLAG: Range = { min: 0, max: 1 };
-const COUNT: Range = { min: 0, max: Number.MAX_SAFE_INTEGER };
+/** Counts and ids are INTEGER columns in Postgres: a bigger value would fail its COPY later. */
+const INT32_MAX = 2 ** 31 - 1;
+const COUNT: Range = { min: 0, max: INT32_MAX };
+const ID: Range = { min: 0, max: INT32_MAX };
+const WEEK: Range = { min: 0, max: Math.ceil(MAX_DAYS / 7) };
 
 /**
  * Imports an OULAD folder (the seven original tables, with clicks in any number of
@@ -99,7 +105,7 @@ export async function importOulad(
     await each('assessments.csv', ['code_module', 'code_presentation', 'id_assessment',
       'assessment_type', 'date', 'weight'], (rec, f) => {
       const key = known(rec, f);
-      const id = intField(rec, 'id_assessment', f);
+      const id = intField(rec, 'id_assessment', f, ID);
       unique(f, rec.line, 'assessment', id);
       assessmentPresentation.set(id, key);
       return sink.add('assessments', [id, key, rec.get('assessment_type'),
@@ -110,18 +116,18 @@ export async function importOulad(
     await each('vle.csv', ['id_site', 'code_module', 'code_presentation', 'activity_type',
       'week_from', 'week_to'], (rec, f) => {
       const key = known(rec, f);
-      const site = intField(rec, 'id_site', f);
+      const site = intField(rec, 'id_site', f, ID);
       unique(f, rec.line, 'site', `${key}/${site}`);
       sites.add(`${key}/${site}`);
       return sink.add('sites', [key, site, rec.get('activity_type'),
-        optionalIntField(rec, 'week_from', f), optionalIntField(rec, 'week_to', f)]);
+        optionalIntField(rec, 'week_from', f, WEEK), optionalIntField(rec, 'week_to', f, WEEK)]);
     });
 
     const registration = new Map<string, [number | null, number | null]>();
     await each('studentRegistration.csv', ['code_module', 'code_presentation', 'id_student',
       'date_registration', 'date_unregistration'], (rec, f) => {
       const key = known(rec, f);
-      const enrolment = `${key}/${intField(rec, 'id_student', f)}`;
+      const enrolment = `${key}/${intField(rec, 'id_student', f, ID)}`;
       unique(f, rec.line, 'registration', enrolment);
       registration.set(enrolment, [
         optionalIntField(rec, 'date_registration', f, DAY),
@@ -131,7 +137,7 @@ export async function importOulad(
 
     const enrolled = new Set<string>();
     const isEnrolled = (rec: Parameters<typeof intField>[0], f: string, key: string) => {
-      const student = intField(rec, 'id_student', f);
+      const student = intField(rec, 'id_student', f, ID);
       if (!enrolled.has(`${key}/${student}`)) {
         throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: student `
           + `${student} is not enrolled in ${key} (studentInfo.csv)`, { file: f, line: rec.line });
@@ -142,12 +148,12 @@ export async function importOulad(
       'region', 'highest_education', 'imd_band', 'age_band', 'num_of_prev_attempts',
       'studied_credits', 'disability', 'final_result'], (rec, f) => {
       const key = known(rec, f);
-      const student = intField(rec, 'id_student', f);
+      const student = intField(rec, 'id_student', f, ID);
       unique(f, rec.line, 'enrolment', `${key}/${student}`);
       enrolled.add(`${key}/${student}`);
       const [reg, unreg] = registration.get(`${key}/${student}`) ?? [null, null];
       return sink.add('enrolments', [key, student, textField(rec, 'gender'),
-        textField(rec, 'region'), textField(rec, 'highest_education'), textField(rec, 'imd_band'),
+        textField(rec, 'region'), textField(rec, 'highest_education'), imdBand(rec, f),
         textField(rec, 'age_band'), optionalIntField(rec, 'num_of_prev_attempts', f, COUNT),
         optionalIntField(rec, 'studied_credits', f, COUNT), textField(rec, 'disability'),
         textField(rec, 'final_result'), reg, unreg]);
@@ -155,7 +161,7 @@ export async function importOulad(
 
     await each('studentAssessment.csv', ['id_assessment', 'id_student', 'date_submitted',
       'is_banked', 'score'], (rec, f) => {
-      const id = intField(rec, 'id_assessment', f);
+      const id = intField(rec, 'id_assessment', f, ID);
       const key = assessmentPresentation.get(id);
       if (!key) {
         throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: assessment `
@@ -172,7 +178,7 @@ export async function importOulad(
       await each(name, ['code_module', 'code_presentation', 'id_student', 'id_site', 'date',
         'sum_click'], (rec, f) => {
         const key = known(rec, f);
-        const site = intField(rec, 'id_site', f);
+        const site = intField(rec, 'id_site', f, ID);
         if (!sites.has(`${key}/${site}`)) {
           throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: site `
             + `${site} is not in vle.csv for ${key}`, { file: f, line: rec.line });
@@ -193,6 +199,17 @@ export async function importOulad(
   log.info('import.done',
     { folder, durationMs: Math.round(durationMs), vleFiles: vleFiles.length });
   return { tables, presentations: counts.get('presentations') ?? 0, durationMs };
+}
+
+/** An IMD band as OULAD writes it (`0-10%` … `90-100%`), or empty; else the row is refused. */
+function imdBand(rec: SourceRecord, file: string): string | null {
+  const band = textField(rec, 'imd_band');
+  if (band !== null && parseImdBand(band) === undefined) {
+    throw new AppError('IMPORT_FAILED', `${path.basename(file)}, line ${rec.line}: imd_band `
+      + `"${band}" is not one of the bands 0-10% … 90-100%`,
+    { file, line: rec.line, column: 'imd_band' });
+  }
+  return band;
 }
 
 /**
