@@ -599,7 +599,8 @@ describe.skipIf(!present)('outputs and stores named by mistake', () => {
   it('a read-only command on a missing --db names it and creates nothing', () => {
     const missing = path.join(tmp.dir, 'typo', 'dir', 'x.db');
     for (const args of [['students', '11391'], ['score', MODEL, STUDENT, '5'],
-      ['models', 'evaluate', MODEL, '--presentation', 'AAA-2013J']]) {
+      ['models', 'evaluate', MODEL, '--presentation', 'AAA-2013J'], ['metrics'],
+      ['backfill', MODEL, STUDENT]]) {
       expectFailure(runCli(['--db', missing, ...args]), 'EMPTY_STORE',
         new RegExp(`no SQLite store at ${missing.replace(/[.]/g, '\\.')}`));
     }

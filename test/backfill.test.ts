@@ -259,7 +259,8 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
         expect(first.enrolments).toBe(total);
         // Released once the first run ended: the same run starts again.
         expect((await engine.call('backfill', input)).enrolments).toBe(total);
-        expect(await count('model_stats WHERE presentation = $1', ['BBB-2013B'])).toBe(total * DAYS);
+        expect(await count('model_stats WHERE presentation = $1', ['BBB-2013B']))
+          .toBe(total * DAYS);
       });
 
     it.skipIf(target !== 'postgres')(
@@ -297,7 +298,8 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
         expect((error as AppError).message).toContain("holding the run's lock was lost");
         const r = await engine.call('backfill', { ...input, restart: false });
         expect(r.resumedFrom?.enrolmentsDone).toBeGreaterThanOrEqual(100);
-        expect(await count('model_stats WHERE presentation = $1', ['BBB-2013J'])).toBe(total * DAYS);
+        expect(await count('model_stats WHERE presentation = $1', ['BBB-2013J']))
+          .toBe(total * DAYS);
       });
 
     it.skipIf(target !== 'postgres')(
@@ -313,7 +315,8 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
             () => empty.call('backfill', { model: MODEL, students: [11391], target }),
           ]) {
             await expect(call()).rejects.toMatchObject({ code: 'EMPTY_STORE',
-              message: expect.stringContaining('edutech import oulad <folder> --target postgres')
+              message: expect.stringMatching(new RegExp('^the Postgres database empty_one on '
+                + '127\\.0\\.0\\.1:\\d+ .*`edutech import oulad <folder> --target postgres`')),
             });
           }
         } finally {

@@ -44,18 +44,29 @@ export class Engine {
   }
 
   /**
-   * The default store of a target, for a call that only reads. A SQLite file that does not
-   * exist is EMPTY_STORE naming the path: opening it would create the file, and its folders,
-   * wherever a mistyped --db points.
+   * The store of a target and profile, for a call that reads what an import put there (a
+   * backfill too: it writes scores only next to imported data).
    */
-  private async readStore(target: 'sqlite' | 'postgres' = 'sqlite'): Promise<LearningStore> {
+  private async readStore(
+    target: 'sqlite' | 'postgres' = 'sqlite',
+    profile = 'default',
+  ): Promise<LearningStore> {
+    this.requireLocalFile(target, 'import oulad <folder>');
+    return this.store(target, profile);
+  }
+
+  /**
+   * EMPTY_STORE naming the path when the SQLite file does not exist: opening it would create
+   * the file, and its folders, wherever a mistyped --db points. `fills` is the command that
+   * creates it.
+   */
+  private requireLocalFile(target: 'sqlite' | 'postgres', fills: string): void {
     const file = this.config.dbPath;
     if (target === 'sqlite' && !this.sqlite && file !== ':memory:' && !fs.existsSync(file)) {
       throw new AppError('EMPTY_STORE', `there is no SQLite store at ${file}: run \`edutech `
-        + 'import oulad <folder>` to create it, or point --db (EDUTECH_DB) at an existing one',
+        + `${fills}\` to create it, or point --db (EDUTECH_DB) at an existing one`,
       { store: file });
     }
-    return this.store(target);
   }
 
   /**
@@ -93,6 +104,8 @@ export class Engine {
 
   /** The ds_stats store of a target (the latest scan is what `metrics` exposes). */
   dsStats(target: 'sqlite' | 'postgres'): Promise<DsStatsStore> {
+    // Only read from (metrics): a missing file is named, not created.
+    this.requireLocalFile(target, 'scan <folder>');
     return dsStatsStoreFor(target, this.scanDeps);
   }
 
@@ -150,7 +163,7 @@ export class Engine {
 
     backfill: async (input, ctx) => {
       const run = async () =>
-        runBackfill(await this.store(input.target, input.profile), this.models, input, ctx);
+        runBackfill(await this.readStore(input.target, input.profile), this.models, input, ctx);
       return input.target === 'sqlite' ? this.sqliteWrites.run(run) : run();
     },
 

@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MIGRATIONS_TABLE } from '../store/migrations';
 import {
-  DS_SCANS, DS_STATS, DS_STATS_GRAFANA, DS_STATS_MIGRATION, GROUP_SELECT, ROW_COLUMNS, groupFromDb, rowFromDb,
+  DS_SCANS, DS_STATS, DS_STATS_GRAFANA, DS_STATS_MIGRATION, GROUP_SELECT, ROW_COLUMNS, groupFromDb,
+  rowFromDb,
   scanFromDb, storeStep, type DsStatsRow, type DsStatsStore, type LatestScan, type PreviousFile,
   type ScanEnd, toPreviousFile,
 } from './ds-stats-store';

@@ -117,7 +117,8 @@ describe('names that are not UTF-8', () => {
     fs.mkdirSync(at('bob'));
     fs.mkdirSync(at('ann/caf', Buffer.from([0xe9]), '_data'));
     fs.writeFileSync(at('ann/caf', Buffer.from([0xe9]), '_data/inside.csv'), 'a\n1\n');
-    fs.writeFileSync(at('ann/r', Buffer.from([0xe9]), 'sum', Buffer.from([0xe9]), '.csv'), 'a\n1\n');
+    const e9 = Buffer.from([0xe9]);
+    fs.writeFileSync(at('ann/r', e9, 'sum', e9, '.csv'), 'a\n1\n');
     fs.writeFileSync(at('ann/plain.csv'), 'a\n1\n');
     // Two Latin-1 names that decode to the same text, caf\uFFFD.csv.
     fs.writeFileSync(at('bob/caf', Buffer.from([0xe9]), '.csv'), 'a\n1\n');

@@ -45,6 +45,24 @@ async function connectOutsidePool(url: string | undefined, onLost: (error: Error
   return client;
 }
 
+/** `db on host:port` of a URL, or of the PG* variables pg falls back to without one. */
+function where(url: string | undefined, env = process.env): string {
+  let host = env.PGHOST ?? 'localhost';
+  let port = env.PGPORT ?? '5432';
+  let database = env.PGDATABASE ?? env.PGUSER ?? env.USER ?? 'postgres';
+  if (url !== undefined) {
+    try {
+      const parsed = new URL(url);
+      host = parsed.hostname || host;
+      port = parsed.port || '5432';
+      database = decodeURIComponent(parsed.pathname.slice(1)) || database;
+    } catch {
+      return '(as the connection URL names it)';
+    }
+  }
+  return `${database} on ${host}:${port}`;
+}
+
 /** Clients of a pool that already have an error listener (they are reused, so only once). */
 const guarded = new WeakSet<PoolClient>();
 
@@ -106,8 +124,8 @@ export async function copyInto(
 /** The learning store on a Postgres server: same schema and migrations as SQLite. */
 export class PgStore implements LearningStore {
   readonly kind = 'postgres' as const;
-  /** Never the URL: it may hold a password. */
-  readonly label = 'the Postgres database';
+  /** Database, host and port; never the whole URL, which may hold a password. */
+  readonly label: string;
   private readonly cohorts = new CohortCache();
 
   constructor(
@@ -116,7 +134,9 @@ export class PgStore implements LearningStore {
     /** Only to word errors without the password; the pool already holds the connection. */
     private readonly url?: string,
     private readonly ownsPool = true,
-  ) {}
+  ) {
+    this.label = `the Postgres database ${where(url)}`;
+  }
 
   /** A store on `url` (or PG* variables), with a pool of its own. */
   static connect(url: string | undefined, tables: TableSet = DEFAULT_TABLES): PgStore {
