@@ -220,6 +220,24 @@ describe.skipIf(!present)('long jobs over HTTP: NDJSON progress and cancellation
       message: expect.stringMatching(/studentVle_zz\.csv, line 2: site 1 is not in vle\.csv/) } });
   });
 
+  it('stopping the server cancels its running jobs instead of waiting for them', async () => {
+    const server = await startTestServer(`${tmp.dir}/stopping.db`);
+    const response = await ndjson(server.url);
+    const reader = response.body!.getReader();
+    await reader.read(); // the first progress line: the import is running
+    const started = performance.now();
+    await server.close();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      rest += new TextDecoder().decode(chunk.value);
+    }
+    const last = JSON.parse(rest.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'error', error: { code: 'CANCELLED' } });
+    expect(await server.engine.outcomes[0]).toEqual({ op: 'importData', code: 'CANCELLED' });
+    expect(performance.now() - started).toBeLessThan(5000);
+    await server.engine.close();
+  });
+
   it('cancels the job when the client goes away, leaving the store as it was', async () => {
     const server = await fresh('cancelled');
     const controller = new AbortController();

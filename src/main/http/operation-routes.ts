@@ -18,7 +18,9 @@ const docsOnly = {
 };
 
 /** `POST /api/<operation>` for every operation of the contract. */
-export function registerOperationRoutes(app: FastifyInstance, engine: Engine): void {
+export function registerOperationRoutes(
+  app: FastifyInstance, engine: Engine, shutdown: AbortSignal,
+): void {
   for (const name of operationNames) {
     const op = operations[name];
     const result = toJsonSchema(op.output, 'output', `${name}.output`);
@@ -39,18 +41,28 @@ export function registerOperationRoutes(app: FastifyInstance, engine: Engine): v
         body: toJsonSchema(op.input, 'input', `${name}.input`),
         response: { 200: ok, ...errorResponses(op) },
       },
-    }, (request, reply) => handleCall(engine, name, request, reply));
+    }, (request, reply) => handleCall(engine, name, request, reply, shutdown));
   }
 }
 
 async function handleCall(
   engine: Engine, name: OperationName, request: FastifyRequest, reply: FastifyReply,
+  shutdown: AbortSignal,
 ): Promise<unknown> {
   // A client that goes away has no use for the answer: cancel the job within one batch.
   const controller = new AbortController();
   reply.raw.on('close', () => {
     if (!reply.raw.writableEnded) controller.abort();
   });
+  const stop = () => {
+    // The connection ends with this answer: left open for keep-alive, the server's close would
+    // wait for the client to drop it (fastify keeps idle connections for 72 s).
+    const socket = request.raw.socket;
+    reply.raw.once('finish', () => socket.destroySoon());
+    controller.abort();
+  };
+  shutdown.addEventListener('abort', stop, { once: true });
+  reply.raw.once('close', () => shutdown.removeEventListener('abort', stop));
 
   try {
     if (wantsStream(request)) {

@@ -65,7 +65,13 @@ export async function createServer(
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  registerOperationRoutes(app, engine);
+  // Stopping the server (Ctrl+C on `serve`) cancels the jobs it is running, each within one
+  // batch, rather than waiting for them to finish; a backfill resumes on its next call.
+  const shutdown = new AbortController();
+  app.addHook('preClose', async () => {
+    shutdown.abort();
+  });
+  registerOperationRoutes(app, engine, shutdown.signal);
   app.get('/api/health', { schema: { hide: true } },
     async () => ({ status: 'ok', version: packageVersion(), operations: operationNames.length }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
