@@ -127,9 +127,10 @@ def outcome_network(x, outcome, seed):
 
 
 def outcome_trees(x, outcome):
-    model = GradientBoostingClassifier(init=WeightedStart(), n_estimators=dc.ROUNDS, learning_rate=0.05,
-                                       max_depth=2, subsample=0.5, min_samples_leaf=100,
-                                       random_state=dc.SEED).fit(x, outcome)
+    model = GradientBoostingClassifier(init=WeightedStart(), n_estimators=dc.ROUNDS,
+                                       learning_rate=0.05, max_depth=2, subsample=0.5,
+                                       min_samples_leaf=100, random_state=dc.SEED)
+    model.fit(x, outcome)
     return lambda z: model.predict_proba(z)[:, SUCCESS].sum(1)
 
 
