@@ -471,6 +471,12 @@ describe('scan roots', () => {
 describe('metrics', () => {
   const tmp = tempDir('edutech-adv-metrics-');
   const db = () => ['--db', path.join(tmp.dir, 'm.db')];
+  // A store with one (empty) scan: metrics read it and never create one.
+  beforeAll(() => {
+    fs.mkdirSync(path.join(tmp.dir, 'empty-root'));
+    const r = runCli([...db(), 'scan', path.join(tmp.dir, 'empty-root')]);
+    if (r.status !== 0) throw new Error(`the scan that makes the store failed: ${r.stderr}`);
+  });
   afterAll(() => tmp.remove());
 
   it('--textfile into a missing folder is a clear error naming it, not INTERNAL', () => {
