@@ -28,8 +28,8 @@ export function lockId(...parts: string[]): string {
  * held for the run (not one of the pool's, which the run's queries need). Postgres drops the
  * lock with the connection, so a killed process never leaves a run locked; if the connection
  * is lost while the run goes on, the lock may pass to another process, so the run stops
- * before its next write. The same connection waits, in cancellable tries, for the turn of
- * each batch on its presentation: waiting there keeps the pool free for everyone else.
+ * before its next write. The same connection waits, in cancellable tries, for the run's turn
+ * on each presentation it writes: waiting there keeps the pool free for everyone else.
  */
 export class PgRunClaim implements RunClaim {
   private lost?: Error;
@@ -73,8 +73,8 @@ export class PgRunClaim implements RunClaim {
       + 'same backfill again resumes after the last one', { ...this.key });
   }
 
-  /** Runs `write` once no other run of this process or server holds `lock`. */
-  async exclusive<T>(lock: string, write: () => Promise<T>): Promise<T> {
+  /** Waits, in cancellable tries, until no other run holds `lock`, then holds it. */
+  async takeTurn(lock: string): Promise<void> {
     while (!(await this.tryLock(lock))) {
       if (this.signal?.aborted) {
         throw new AppError('CANCELLED', 'backfill cancelled while waiting for another run '
@@ -82,11 +82,11 @@ export class PgRunClaim implements RunClaim {
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
-    try {
-      return await write();
-    } finally {
-      await this.unlock(lock);
-    }
+  }
+
+  /** Lets the next run waiting for `lock` go on (release() ends every turn anyway). */
+  async endTurn(lock: string): Promise<void> {
+    await this.unlock(lock);
   }
 
   async release(): Promise<void> {

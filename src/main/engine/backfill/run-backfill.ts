@@ -107,6 +107,7 @@ async function runClaimed(
   try {
     for (const segment of plan.segments) {
       const p = segment.presentation;
+      await sink.enterPresentation(model.manifest.name, p.presentation);
       const batches = enrolmentBatches(store, {
         presentations: [p.presentation], students: segment.students,
         upToDay: segment.days[segment.days.length - 1]!,

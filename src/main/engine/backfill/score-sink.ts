@@ -64,6 +64,8 @@ export interface ScoreSink {
   readRun(key: RunKey): Promise<RunState | undefined>;
   /** (Re)starts a run's record: status running, no cursor. */
   startRun(key: RunKey, enrolmentsTotal: number): Promise<void>;
+  /** Called before the first batch of each presentation, in the run's order. */
+  enterPresentation(model: string, presentation: string): Promise<void>;
   /**
    * In one transaction: delete the batch's enrolments' rows for this model, write the new
    * ones, and move the run's cursor to the batch's last enrolment.

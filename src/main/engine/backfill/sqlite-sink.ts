@@ -44,6 +44,9 @@ export class SqliteScoreSink implements ScoreSink {
     return { check: () => undefined, release: async () => undefined };
   }
 
+  /** Nothing to wait for: one process writes the file at a time (see claimRun). */
+  async enterPresentation(): Promise<void> {}
+
   async readRun(key: RunKey): Promise<RunState | undefined> {
     const r = this.db.prepare(`SELECT * FROM backfill_runs
       WHERE model = ? AND profile = ? AND scope = ?`).get(key.model, key.profile, key.scope) as
