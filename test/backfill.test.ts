@@ -365,6 +365,36 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
         }
       });
 
+    it.skipIf(target !== 'postgres')(
+      'holds at most 8 run connections per process; a ninth run is BUSY', async () => {
+        // Eight runs of different scopes wait for AAA-2013J's turn, each on its connection.
+        const holder = new Pool({ connectionString: pg!.url, max: 1 });
+        const held = await holder.connect();
+        const turn = lockId('edutech.model_stats', 'model_stats', MODEL, 'AAA-2013J');
+        await held.query('SELECT pg_advisory_lock($1::bigint)', [turn]);
+        const controller = new AbortController();
+        const scope = (toWeek: number) => ({ model: MODEL, students: 'all', target,
+          presentations: ['AAA-2013J'], toWeek, restart: true });
+        try {
+          const waiting = [1, 2, 3, 4, 5, 6, 7, 8].map((w) => engine.call('backfill', scope(w),
+            { signal: controller.signal }).catch((e: unknown) => e));
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          await expect(engine.call('backfill', scope(9))).rejects.toMatchObject({
+            code: 'BUSY', message: expect.stringContaining('8 backfills are already running') });
+          controller.abort();
+          for (const e of await Promise.all(waiting)) {
+            expect(e).toMatchObject({ code: 'CANCELLED' });
+          }
+        } finally {
+          await held.query('SELECT pg_advisory_unlock($1::bigint)', [turn]);
+          held.release();
+          await holder.end();
+        }
+        // Once they have ended, a run goes ahead (and leaves AAA-2013J whole for the others).
+        const r = await engine.call('backfill', scope(10));
+        expect(r.enrolments).toBe(enrolmentsIn('AAA-2013J'));
+      });
+
     it('v4 reads the _v4 tables and writes model_stats_v4', async () => {
       const before = await count('model_stats');
       const folder = ouladSubset(path.join(dir, 'v4-source'), 'AAA', '2013J');
