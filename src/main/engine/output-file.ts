@@ -45,6 +45,9 @@ export function assertSafeOutput(file: string, storeFile: string, what: string):
   if (startsWithSqliteMagic(target)) refuse('it holds a SQLite database, log or journal');
 }
 
+/** Numbers the temporary files of this process, so that two writes never share one. */
+let written = 0;
+
 /**
  * Writes `target` through a temporary file beside it, renamed over the target only once
  * `write` has succeeded: a reader never sees half a file, a cancelled or failed write leaves
@@ -54,11 +57,11 @@ export function assertSafeOutput(file: string, storeFile: string, what: string):
 export async function writeReplacing<T>(
   target: string,
   write: (stream: fs.WriteStream) => Promise<T>,
-  mode = 0o644,
 ): Promise<T> {
   const temp = path.join(path.dirname(path.resolve(target)),
     `.edutech-${process.pid}-${++written}.tmp`);
-  const stream = fs.createWriteStream(temp, { flags: 'wx', mode });
+  // Readable by all, as a collector or a training job on another account may need.
+  const stream = fs.createWriteStream(temp, { flags: 'wx', mode: 0o644 });
   try {
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
@@ -77,7 +80,6 @@ export async function writeReplacing<T>(
     throw error;
   }
 }
-let written = 0;
 
 /** The path a chain of symbolic links ends at, whether or not that end exists. */
 function followLinks(file: string): string {

@@ -11,7 +11,7 @@ import type { RunClaim } from './score-sink';
  */
 const MAX_RUNS_PER_PROCESS = 8;
 const running = new WeakMap<object, number>();
-/** How long to wait between tries for another run's batch on the same presentation. */
+/** How long to wait between tries for another run's turn on the same presentation. */
 const RETRY_MS = 25;
 
 /**
@@ -86,7 +86,7 @@ export class PgRunClaim implements RunClaim {
 
   /** Lets the next run waiting for `lock` go on (release() ends every turn anyway). */
   async endTurn(lock: string): Promise<void> {
-    await this.unlock(lock);
+    if (this.client && !this.lost) await this.unlockOn(this.client, lock);
   }
 
   async release(): Promise<void> {
@@ -108,10 +108,6 @@ export class PgRunClaim implements RunClaim {
     const { rows } = await this.client!.query<{ ok: boolean }>(
       'SELECT pg_try_advisory_lock($1::bigint) AS ok', [lock]);
     return rows[0]!.ok;
-  }
-
-  private async unlock(lock: string): Promise<void> {
-    if (this.client && !this.lost) await this.unlockOn(this.client, lock);
   }
 
   private async unlockOn(client: Client, lock: string): Promise<void> {

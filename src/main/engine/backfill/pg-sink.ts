@@ -41,7 +41,7 @@ export class PgScoreSink implements ScoreSink {
     });
   }
 
-  /** See PgRunClaim: the run's lock, and the connection that waits for each batch's turn. */
+  /** See PgRunClaim: the run's lock, and the connection that waits for each turn. */
   async claimRun(key: RunKey, signal?: AbortSignal): Promise<RunClaim> {
     this.claim = await PgRunClaim.claim(this.store, key, signal);
     return this.claim;

@@ -61,7 +61,7 @@ export async function importOulad(
     const file = (name: string) => path.join(folder, name);
     const each = async (
       name: string, columns: readonly string[],
-      fn: (rec: Parameters<typeof intField>[0], f: string) => Promise<void> | void,
+      fn: (rec: SourceRecord, f: string) => Promise<void> | void,
     ) => {
       let rows = 0;
       for await (const rec of readRecords(file(name), columns, opts.signal)) {
@@ -92,7 +92,7 @@ export async function importOulad(
     await sink.add('presentations', ...presentationRows);
     await sink.flush();
 
-    const known = (rec: Parameters<typeof intField>[0], f: string): string => {
+    const known = (rec: SourceRecord, f: string): string => {
       const key = presentationKey(rec.get('code_module'), rec.get('code_presentation'));
       if (!lengths.has(key)) {
         throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: presentation `
@@ -136,7 +136,7 @@ export async function importOulad(
     });
 
     const enrolled = new Set<string>();
-    const isEnrolled = (rec: Parameters<typeof intField>[0], f: string, key: string) => {
+    const isEnrolled = (rec: SourceRecord, f: string, key: string) => {
       const student = intField(rec, 'id_student', f, ID);
       if (!enrolled.has(`${key}/${student}`)) {
         throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: student `

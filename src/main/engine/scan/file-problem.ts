@@ -55,13 +55,12 @@ export function fsProblem(error: unknown): FileProblem {
   }
 }
 
-/** What a path that is no regular file turned out to be, for the problem text. */
-function describe(stat: fs.Stats): string {
-  if (stat.isFIFO()) return 'a named pipe';
-  if (stat.isSocket()) return 'a socket';
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
-  if (stat.isDirectory()) return 'a folder';
-  return 'not a regular file';
+/** The problem of a listed file that turned out to be something else when opened. */
+function notAFile(stat: fs.Stats): FileProblem {
+  const what = stat.isFIFO() ? 'a named pipe' : stat.isSocket() ? 'a socket'
+    : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device'
+      : stat.isDirectory() ? 'a folder' : 'something other than a regular file';
+  return new FileProblem('not-a-file', `${what} replaced the file during the scan`);
 }
 
 /**
@@ -75,7 +74,7 @@ export function openRegularFile(file: string): number {
   const stat = fs.fstatSync(fd);
   if (stat.isFile()) return fd;
   fs.closeSync(fd);
-  throw new FileProblem('not-a-file', `${describe(stat)} replaced the file during the scan`);
+  throw notAFile(stat);
 }
 
 /** openRegularFile for async reads (notebooks): the same check, as a FileHandle. */
@@ -84,5 +83,5 @@ export async function openRegularFileHandle(file: string): Promise<fsp.FileHandl
   const stat = await handle.stat();
   if (stat.isFile()) return handle;
   await handle.close();
-  throw new FileProblem('not-a-file', `${describe(stat)} replaced the file during the scan`);
+  throw notAFile(stat);
 }
