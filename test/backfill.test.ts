@@ -470,5 +470,26 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
       expect((error as AppError).code).toBe('STORE_FAILED');
       expect(JSON.stringify((error as AppError).toWire())).not.toContain('Secret-Pw-123');
     });
+
+    it('scores a week past a presentation\'s end up to its last day, and says so', async () => {
+      const info = readOuladCsv('studentInfo.csv').filter((r) => r.code_module === 'GGG');
+      const student = Number(info[0]!.id_student);
+      const enrolments = info.filter((r) => Number(r.id_student) === student);
+      const lengths = new Map(readOuladCsv('courses.csv').map((c) =>
+        [`${c.code_module}-${c.code_presentation}`, Number(c.module_presentation_length)]));
+      const keys = enrolments.map((r) => `${r.code_module}-${r.code_presentation}`);
+
+      const r = await engine.call('backfill', { model: MODEL, students: [student], target,
+        toWeek: 60 });
+      // Days 0..length: OULAD's rows run to the last day inclusive.
+      expect(r.rows).toBe(keys.reduce((n, k) => n + lengths.get(k)! + 1, 0));
+      expect(r.endingEarly).toEqual(keys.map((k) => ({ presentation: k, lastDay: lengths.get(k) })));
+      expect(await q(`SELECT MAX(day_num) AS hi FROM model_stats WHERE id_user = $1
+        AND presentation = $2`, [student, keys[0]])).toEqual([{ hi: lengths.get(keys[0]!) }]);
+
+      const within = await engine.call('backfill', { model: MODEL, students: [student], target,
+        toWeek: 3 });
+      expect(within.endingEarly).toBeUndefined();
+    });
   },
 );

@@ -48,6 +48,10 @@ export const backfill = defineOperation({
     table: z.string(),
     /** Set when an unfinished run of the same model, profile and scope was resumed. */
     resumedFrom: backfillCursor.optional(),
+    /** Set when some presentations end before the end of week `toWeek`: those were scored
+     * from day 0 to their last day. */
+    endingEarly: z.array(z.object({ presentation: z.string(), lastDay: z.number().int() }))
+      .optional(),
   }),
   errors: [
     'EMPTY_STORE', 'UNKNOWN_MODEL', 'UNKNOWN_STUDENT', 'UNKNOWN_PRESENTATION', 'BAD_PROFILE',

@@ -44,8 +44,9 @@ export const evaluateModel = defineOperation({
   input: z.object({
     model: z.string().min(1),
     presentation: z.string().min(1),
-    /** Weeks to measure; each must end within the presentation. */
-    weeks: z.array(z.number().int().min(1).max(60)).min(1).max(60)
+    /** Weeks to measure, each one of the presentation's weeks (checked by the engine, which
+     * answers BAD_WEEK like `score`); the last, partial week ends on the last day. */
+    weeks: z.array(z.number().int('a week is a whole number (1, 2, …)')).min(1).max(60)
       .default(DEFAULT_EVALUATION_WEEKS),
   }),
   output: z.object({

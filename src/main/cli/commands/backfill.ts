@@ -48,6 +48,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           + `${result.resumedFrom.presentation} (${result.resumedFrom.enrolmentsDone} enrolments `
           + 'were already done)');
       }
+      if (result.endingEarly) ctx.print(endingEarlyNote(input.toWeek, result.endingEarly));
     });
 }
 
@@ -59,6 +60,14 @@ interface BackfillOptions {
   presentations?: string;
   batchSize?: string;
   restart?: boolean;
+}
+
+/** "week 50 runs past the end of AAA-2013J: scored to its last day (268)", or a count. */
+function endingEarlyNote(toWeek: number, early: { presentation: string; lastDay: number }[]) {
+  const named = early.slice(0, 4).map((p) => `${p.presentation} (day ${p.lastDay})`).join(', ');
+  const more = early.length > 4 ? ` and ${early.length - 4} more` : '';
+  return `week ${toWeek} runs past the end of ${named}${more}: `
+    + `${early.length === 1 ? 'it was' : 'those were'} scored to the last day`;
 }
 
 function parseStudents(text: string): number[] {

@@ -1,3 +1,4 @@
+import { weekEndDay } from '../scoring/as-of-day';
 import type { Presentation } from '../store/store';
 
 /**
@@ -7,6 +8,6 @@ import type { Presentation } from '../store/store';
  * its last day, `lengthDays`, the last day OULAD has rows for.
  */
 export function backfillDays(toWeek: number, presentation: Presentation): number[] {
-  const last = Math.min(7 * toWeek - 1, presentation.lengthDays);
+  const last = weekEndDay(presentation, toWeek);
   return Array.from({ length: last + 1 }, (_, d) => d);
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors';
 import {
   requireData, requirePresentations, type LearningStore, type Presentation,
 } from '../store/store';
+import { weekCount } from '../scoring/as-of-day';
 import { backfillDays } from './days';
 
 /** One presentation's share of a run: its enrolments still to score and the days to score. */
@@ -20,6 +21,9 @@ export interface BackfillPlan {
   done: number;
   /** Whether the cursor was found and applied. */
   resumed: boolean;
+  /** Presentations in scope that end before the end of week `toWeek`: scored to their last
+   * day. Said in the result, so that a week past the end is never cut short silently. */
+  endingEarly: { presentation: string; lastDay: number }[];
 }
 
 /**
@@ -54,13 +58,16 @@ export async function planBackfill(
       .join(', ')}${missing.length > 10 ? ', …' : ''}`, { students: missing.slice(0, 100) });
   }
   const total = segments.reduce((n, s) => n + s.students.length, 0);
-  if (!cursor) return { segments, total, done: 0, resumed: false };
+  const endingEarly = segments.filter((s) => weekCount(s.presentation) < scope.toWeek)
+    .map((s) => ({ presentation: s.presentation.presentation, lastDay: s.presentation.lengthDays }));
+  const fresh = { segments, total, done: 0, resumed: false, endingEarly };
+  if (!cursor) return fresh;
 
   const at = segments.findIndex((s) => s.presentation.presentation === cursor.presentation);
-  if (at < 0) return { segments, total, done: 0, resumed: false };
+  if (at < 0) return fresh;
   const rest = segments.slice(at).map((s, i) => i > 0 ? s
     : { ...s, students: s.students.filter((student) => student > cursor.student) })
     .filter((s) => s.students.length > 0);
   const remaining = rest.reduce((n, s) => n + s.students.length, 0);
-  return { segments: rest, total, done: total - remaining, resumed: true };
+  return { segments: rest, total, done: total - remaining, resumed: true, endingEarly };
 }

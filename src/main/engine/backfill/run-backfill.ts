@@ -171,5 +171,6 @@ async function runClaimed(
     rows, enrolments, durationMs, table: sink.table,
     scoresPerSecond: durationMs > 0 ? Math.round(rows / (durationMs / 1000)) : 0,
     ...(resumedFrom ? { resumedFrom } : {}),
+    ...(plan.endingEarly.length ? { endingEarly: plan.endingEarly } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../../../test/helpers/cli';
-import { haveShared } from '../../../../test/helpers/shared';
+import { haveShared, readOuladCsv } from '../../../../test/helpers/shared';
 import { shippedModelsDir } from '../config';
 import { ModelRegistry } from './registry';
 
@@ -45,10 +45,20 @@ describe.skipIf(!present)('edutech models evaluate reproduces the model cards', 
     });
   }
 
-  it('refuses a week that ends after the presentation', () => {
+  it('refuses weeks the presentation does not have, as score does', () => {
     const r = runCli(['--db', inject('ouladDb'), 'models', 'evaluate', 'project_2411_clf',
-      '--presentation', 'AAA-2013J', '--weeks', '5,39']);
+      '--presentation', 'AAA-2013J', '--weeks', '0,5,40']);
     expect(r.status).toBe(8);
-    expect(r.stderr).toMatch(/BAD_WEEK: week\(s\) 39 end after the last day of AAA-2013J/);
+    expect(r.stderr).toContain('BAD_WEEK: weeks 0, 40 are outside AAA-2013J, which has weeks 1..39');
+  });
+
+  it('measures the last, partial week on the presentation\'s last day, as score does', () => {
+    const r = runCli(['--db', inject('ouladDb'), '--json', 'models', 'evaluate', 'project_1911',
+      '--presentation', 'AAA-2013J', '--weeks', '39']);
+    expect(r.status).toBe(0);
+    const course = readOuladCsv('courses.csv')
+      .find((c) => c.code_module === 'AAA' && c.code_presentation === '2013J')!;
+    expect(r.json.weeks.map((w: { day: number }) => w.day))
+      .toEqual([Number(course.module_presentation_length)]);
   });
 });

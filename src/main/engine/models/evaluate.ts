@@ -1,9 +1,9 @@
 import type { OutputOf, ParsedInputOf, WeekMetrics } from '../../../shared/contract';
-import { AppError } from '../../../shared/errors';
 import { FEATURE_COUNT } from '../features/definitions';
 import { enrolmentBatches } from '../features/enrolment-batches';
 import { progressLabel, successLabel } from '../features/labels';
 import { computeTrajectory } from '../features/trajectory';
+import { requireWeeks, weekEndDay } from '../scoring/as-of-day';
 import { requireData, requirePresentations, type LearningStore } from '../store/store';
 import type { ModelRegistry } from './registry';
 
@@ -103,13 +103,8 @@ export async function evaluateModel(
   await requirePresentations(store, [input.presentation]);
   const presentation = (await store.presentation(input.presentation))!;
   const weeks = [...new Set(input.weeks)].sort((a, b) => a - b);
-  const beyond = weeks.filter((w) => 7 * w - 1 > presentation.lengthDays);
-  if (beyond.length) {
-    throw new AppError('BAD_WEEK', `week(s) ${beyond.join(', ')} end after the last day of `
-      + `${presentation.presentation} (day ${presentation.lengthDays})`,
-    { weeks: beyond, lengthDays: presentation.lengthDays });
-  }
-  const days = weeks.map((w) => 7 * w - 1);
+  requireWeeks(presentation, weeks);
+  const days = weeks.map((w) => weekEndDay(presentation, w));
   const model = await models.get(input.model);
   const labelOf = manifest.metric === 'm2_success' ? successLabel : progressLabel;
 

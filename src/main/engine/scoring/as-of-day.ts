@@ -24,13 +24,8 @@ export function resolveAsOf(
 ): AsOf {
   const lastDay = p.lengthDays;
   if (when.week !== undefined) {
-    const weeks = Math.ceil((p.lengthDays + 1) / 7);
-    if (!Number.isInteger(when.week) || when.week < 1 || when.week > weeks) {
-      throw new AppError('BAD_WEEK',
-        `week ${when.week} is outside ${p.presentation}, which has weeks 1..${weeks}`,
-        { week: when.week, weeks, presentation: p.presentation });
-    }
-    return { day: Math.min(7 * when.week - 1, lastDay), basis: 'week' };
+    requireWeeks(p, [when.week]);
+    return { day: weekEndDay(p, when.week), basis: 'week' };
   }
   if (when.date !== undefined) {
     const day = daysBetween(p.startDate, parseDate(when.date));
@@ -44,6 +39,27 @@ export function resolveAsOf(
   const todayDay = daysBetween(p.startDate, utcDay(today));
   if (todayDay <= lastDay) return { day: Math.max(todayDay, 0), basis: 'now' };
   return { day: Math.min(p.lastDataDay ?? lastDay, lastDay), basis: 'now' };
+}
+
+/** How many weeks a presentation has: days 0..length, so the last week may be partial. */
+export function weekCount(p: Presentation): number {
+  return Math.ceil((p.lengthDays + 1) / 7);
+}
+
+/** The last day of week N (day 7N−1), or the presentation's last day if it ends sooner. */
+export function weekEndDay(p: Presentation, week: number): number {
+  return Math.min(7 * week - 1, p.lengthDays);
+}
+
+/** BAD_WEEK unless every week is one of the presentation's weeks (1..weekCount). */
+export function requireWeeks(p: Presentation, weeks: readonly number[]): void {
+  const count = weekCount(p);
+  const outside = weeks.filter((w) => !Number.isInteger(w) || w < 1 || w > count);
+  if (outside.length === 0) return;
+  const which = outside.length === 1 ? `week ${outside[0]} is` : `weeks ${outside.join(', ')} are`;
+  throw new AppError('BAD_WEEK', `${which} outside ${p.presentation}, which has weeks 1..${count}`,
+    { ...(outside.length === 1 ? { week: outside[0] } : { outside }), weeks: count,
+      presentation: p.presentation });
 }
 
 /** Strict `YYYY-MM-DD` that names a real calendar day (no 2013-02-30, no time part). */
