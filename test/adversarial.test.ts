@@ -404,6 +404,50 @@ describe.skipIf(!present)('score with odd arguments', () => {
   });
 });
 
+describe.skipIf(!present)('whole numbers in options and arguments, read one strict way', () => {
+  const tmp = tempDir('edutech-adv-numbers-');
+  let store: string[];
+  beforeAll(() => {
+    store = ['--db', copyOuladDb(tmp.dir)];
+  });
+  afterAll(() => tmp.remove());
+
+  // Number() reads each of these as a number (5, 10, 100, 80, 1); none is what was typed.
+  const cases: [string, string[], RegExp][] = [
+    ['models evaluate --weeks 0x5', ['models', 'evaluate', MODEL, '-p', 'AAA-2013J',
+      '--weeks', '0x5'], /--weeks takes comma-separated whole numbers; "0x5" in "0x5"/],
+    ['models evaluate --weeks 1,1e1', ['models', 'evaluate', MODEL, '-p', 'AAA-2013J',
+      '--weeks', '1,1e1'], /"1e1" in "1,1e1" is not one/],
+    ['backfill --to-week 0x5', ['backfill', MODEL, STUDENT, '--to-week', '0x5'],
+      /--to-week must be a whole number, not "0x5"/],
+    ['backfill --batch-size 1e2', ['backfill', MODEL, STUDENT, '--batch-size', '1e2'],
+      /--batch-size must be a whole number, not "1e2"/],
+    ['students -n 1e1', ['students', STUDENT, '-n', '1e1'],
+      /--limit must be a whole number, not "1e1"/],
+    ['scan --person-depth 0b1', ['scan', tmp.dir, '--person-depth', '0b1'],
+      /--person-depth must be a whole number, not "0b1"/],
+    ['metrics --port 0x50', ['metrics', '--port', '0x50'],
+      /--port must be a whole number, not "0x50"/],
+    ['serve --port 8e3', ['serve', '--port', '8e3'], /--port must be a whole number, not "8e3"/],
+    ['score week 1.5', ['score', MODEL, STUDENT, '1.5'], /week must be a whole number, not "1.5"/],
+  ];
+  it.each(cases)('%s is BAD_INPUT naming the option and the value', (_, args, message) => {
+    expectFailure(runCliWithin(20_000, [...store, ...args]), 'BAD_INPUT', message);
+  });
+
+  it('well-formed values still reach the engine', () => {
+    const evaluated = runCli([...store, '--json', 'models', 'evaluate', MODEL, '-p', 'AAA-2013J',
+      '--weeks', '1, 5']);
+    expect(evaluated.status, evaluated.stderr).toBe(0);
+    expect(evaluated.json.weeks.map((w: { week: number }) => w.week)).toEqual([1, 5]);
+    // The range stays the contract's and the engine's to judge.
+    expectFailure(runCli([...store, 'models', 'evaluate', MODEL, '-p', 'AAA-2013J',
+      '--weeks', '99']), 'BAD_WEEK', /week 99 is outside AAA-2013J/);
+    expectFailure(runCli([...store, 'backfill', MODEL, STUDENT, '--to-week', '-1']),
+      'BAD_INPUT', /toWeek/);
+  });
+});
+
 describe.skipIf(!present)('a models folder with a hostile manifest', () => {
   const tmp = tempDir('edutech-adv-models-');
   const manifest = () =>

@@ -18,7 +18,7 @@ describe.skipIf(!present)('edutech score, as a user runs it', () => {
     expect(r.status).toBe(0);
     expect(r.json).toMatchObject({
       model: MODEL, metric: 'm2_success', student: 11391, presentation: 'AAA-2013J',
-      asOfDay: 41, asOfDate: '2013-11-11', basis: 'week',
+      asOfDay: 41, asOfDate: '2013-11-11', basis: 'week', notes: [],
     });
     expect(r.json.value).toBeGreaterThan(0);
     expect(r.json.value).toBeLessThan(1);
@@ -27,6 +27,29 @@ describe.skipIf(!present)('edutech score, as a user runs it', () => {
       .filter((c) => c.id_student === '11391' && Number(c.date) <= 41)
       .reduce((s, c) => s + Number(c.sum_click), 0);
     expect(r.json.features.clicks_total).toBe(clicks);
+  });
+
+  it('says when a day is past the measured weeks or after the click data ends', () => {
+    const clicks = readOuladCsv('studentVle_BBB_2013J_days_upto_132.csv');
+    const end = clicks.reduce((max, c) => Math.max(max, Number(c.date)), -Infinity);
+    const student = clicks[0]!.id_student!;
+    const late = runCli([...db(), '--json', 'score', MODEL, student, '25',
+      '--presentation', 'BBB-2013J']).json;
+    expect(late.asOfDay).toBe(174);
+    expect(late.notes).toEqual([
+      expect.stringMatching(/^day 174 is after week 10 \(day 69\), the last week project_2411_clf/),
+      `BBB-2013J's click data ends on day ${end}: project_2411_clf reads every student as `
+        + 'inactive since then, which lowers scores',
+    ]);
+    // A week after the last click is still read as data; a model without clicks is not warned.
+    const inside = runCli([...db(), '--json', 'score', MODEL, student, String(Math.floor((end + 8) / 7)),
+      '--presentation', 'BBB-2013J']).json;
+    expect(inside.notes.some((n: string) => n.includes('click data ends'))).toBe(false);
+    const noClicks = runCli([...db(), '--json', 'score', 'project_1911', student, '25',
+      '--presentation', 'BBB-2013J']).json;
+    expect(noClicks.notes).toHaveLength(1);
+    const printed = runCli([...db(), 'score', MODEL, student, '25', '--presentation', 'BBB-2013J']);
+    expect(printed.stdout).toContain(`note: BBB-2013J's click data ends on day ${end}`);
   });
 
   it('gives the same score for a date as for the week ending that day', () => {

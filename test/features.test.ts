@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Engine } from '../src/main/engine/engine';
 import { FEATURE_INDEX as F, FEATURE_COUNT } from '../src/main/engine/features/definitions';
 import { computeTrajectory, featuresAsOf } from '../src/main/engine/features/trajectory';
 import { SqliteStore } from '../src/main/engine/store/sqlite-store';
+import { ERROR_CODES } from '../src/shared/errors';
+import { runCli } from './helpers/cli';
+import { copyOuladDb, MODELS_DIR, tempDir } from './helpers/http';
 import { haveShared, readOuladCsv } from './helpers/shared';
 
 const present = haveShared();
@@ -110,5 +114,106 @@ describe.skipIf(!present)('features against an independent computation from the 
     after.forEach((e, i) => expect(Array.from(featuresAsOf(e, d)))
       .toEqual(Array.from(rowsBefore[i]!)));
     await copy.close();
+  });
+});
+
+/** The feature export, read back from its CSV: (presentation, as_of_day) → rows. */
+function rowsByDay(file: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of fs.readFileSync(file, 'utf8').trim().split('\n').slice(1)) {
+    const [presentation, , day] = line.split(',');
+    const key = `${presentation} ${day}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+describe.skipIf(!present)('the feature export stops at each presentation\'s last day', () => {
+  const tmp = tempDir('edutech-export-');
+  let engine: Engine;
+  // From the CSV files, not the store: each presentation's length and enrolment count.
+  const lengthOf = (p: string) => Number(readOuladCsv('courses.csv').find((c) =>
+    `${c.code_module}-${c.code_presentation}` === p)!.module_presentation_length);
+  const enrolledIn = (p: string) => readOuladCsv('studentInfo.csv').filter((r) =>
+    `${r.code_module}-${r.code_presentation}` === p).length;
+
+  beforeAll(() => {
+    engine = new Engine({ dbPath: copyOuladDb(tmp.dir), modelsDir: MODELS_DIR });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    tmp.remove();
+  });
+
+  it('writes days up to the last one (inclusive) and counts the pairs after it', async () => {
+    const out = path.join(tmp.dir, 'late.csv');
+    const presentations = ['AAA-2013J', 'GGG-2014B'];
+    expect(presentations.map(lengthOf)).toEqual([268, 241]);
+    const r = await engine.call('exportFeatures',
+      { out, presentations, days: [6, 241, 242, 268, 269, 300, 400] });
+
+    const counts = rowsByDay(out);
+    const aaa = enrolledIn('AAA-2013J');
+    const ggg = enrolledIn('GGG-2014B');
+    expect([...counts]).toEqual([
+      ...[6, 241, 242, 268].map((d) => [`AAA-2013J ${d}`, aaa]),
+      ...[6, 241].map((d) => [`GGG-2014B ${d}`, ggg]),
+    ]);
+    // AAA-2013J skips 269, 300, 400; GGG-2014B also 242 and 268.
+    expect(r).toEqual({ rows: 4 * aaa + 2 * ggg, file: out, skippedBeyondEnd: 3 + 5 });
+  });
+
+  it('refuses a negative day with BAD_INPUT, writing nothing', async () => {
+    const out = path.join(tmp.dir, 'negative.csv');
+    await expect(engine.call('exportFeatures', { out, presentations: ['AAA-2013J'],
+      days: [300, 400, -30] })).rejects.toMatchObject({ code: 'BAD_INPUT',
+      message: expect.stringMatching(/days\.2: a day is 0 or later/) });
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('the default days give the whole training matrix: 325,930 rows, none skipped', async () => {
+    const out = path.join(tmp.dir, 'training.csv');
+    const r = await engine.call('exportFeatures', { out });
+    expect(r).toEqual({ rows: 325_930, file: out, skippedBeyondEnd: 0 });
+    expect(r.rows).toBe(readOuladCsv('studentInfo.csv').length * 10);
+  });
+
+  it('a presentation shorter than the default days gets no rows past its end', async () => {
+    // No OULAD presentation is this short; a copy of the store is shortened to 3 days.
+    const db = path.join(tmp.dir, 'short.db');
+    fs.copyFileSync(inject('ouladDb'), db);
+    const store = new SqliteStore(db);
+    store.db.prepare("UPDATE presentations SET length_days = 3 WHERE presentation = 'AAA-2013J'")
+      .run();
+    await store.close();
+
+    const out = path.join(tmp.dir, 'short.csv');
+    const r = runCli(['--db', db, 'features', 'export', '-o', out,
+      '--presentations', 'AAA-2013J,AAA-2014J']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const aaa14 = enrolledIn('AAA-2014J');
+    expect(r.stdout).toBe(`wrote ${10 * aaa14} rows to ${out}\n`
+      + 'skipped 10 (presentation, day) pair(s) after a presentation\'s last day: those '
+      + 'presentations had ended\n');
+    expect([...rowsByDay(out).keys()].filter((k) => k.startsWith('AAA-2013J'))).toEqual([]);
+  });
+
+  it('the CLI refuses --days it cannot read as whole numbers, and negative days', () => {
+    const out = path.join(tmp.dir, 'cli.csv');
+    const db = inject('ouladDb');
+    const run = (days: string) => runCli(['--db', db, 'features', 'export', '-o', out,
+      '--presentations', 'AAA-2013J', '--days', days]);
+    for (const [days, message] of [
+      ['6,1e1', /--days takes comma-separated whole numbers; "1e1" in "6,1e1" is not one/],
+      ['0x5', /"0x5"/],
+      ['300,400,-30', /days\.2: a day is 0 or later/],
+    ] as const) {
+      const r = run(days);
+      expect(r.stderr).toMatch(/^error BAD_INPUT: /);
+      expect(r.stderr).toMatch(message);
+      expect(r.status).toBe(ERROR_CODES.BAD_INPUT.exit);
+    }
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -59,6 +59,11 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
     expect(score.responses['404'].description).toMatch(/UNKNOWN_STUDENT/);
     expect(Object.keys(doc.paths['/api/importData'].post.responses['200'].content))
       .toEqual(['application/json', 'application/x-ndjson']);
+    // Unknown fields are refused (see the next tests), and the document says so.
+    for (const name of operationNames) {
+      expect(doc.paths[`/api/${name}`].post.requestBody.content['application/json'].schema
+        .additionalProperties, name).toBe(false);
+    }
 
     const docs = await fetch(`${server.url}/docs/`);
     expect(docs.status).toBe(200);
@@ -104,6 +109,34 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
     expect(badUrl.status).toBe(400);
     expect(badUrl.body).toMatchObject({ code: 'BAD_INPUT',
       message: expect.stringContaining('%ff') });
+  });
+
+  // Before fields were checked, each of these ran: the first scored every presentation of the
+  // student, the second backfilled to the default week 10, the third evaluated weeks 1..10.
+  const misspelled: [string, string, Record<string, unknown>][] = [
+    ['backfill', 'presnetations', { model: MODEL, students: [252652],
+      presnetations: ['BBB-2013J'], toWeek: 1 }],
+    ['backfill', 'to_week', { model: MODEL, students: [252652], to_week: 2 }],
+    ['evaluateModel', 'week', { model: MODEL, presentation: 'AAA-2013J', week: [5] }],
+    ['findStudents', 'limt', { student: 11391, limt: 5 }],
+    ['exportFeatures', 'day', { out: path.join(tmp.dir, 'never.csv'), day: [6] }],
+  ];
+  it.each(misspelled)('answers %s with a misspelled field "%s" with 400 BAD_INPUT naming it',
+    async (name, field, body) => {
+      const r = await post(server.url, name, body);
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ code: 'BAD_INPUT', details: { operation: name } });
+      expect(r.body.message).toContain(`"${field}"`);
+      expect(await server.engine.outcomes.at(-1)).toEqual({ op: name, code: 'BAD_INPUT' });
+    });
+
+  it('refuses an unknown field in every operation through engine.call, as over IPC', async () => {
+    for (const name of operationNames) {
+      const error = await server.engine.call(name, { zzUnknown: 1 }).catch((e: unknown) => e);
+      expect(error, name).toMatchObject({ code: 'BAD_INPUT',
+        message: expect.stringContaining('Unrecognized key: "zzUnknown"') });
+    }
+    expect(fs.existsSync(path.join(tmp.dir, 'never.csv'))).toBe(false);
   });
 
   it('refuses requests addressed to a foreign host name (DNS rebinding)', async () => {

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { AppError } from '../src/shared/errors';
 import { importOulad } from '../src/main/engine/import/oulad';
 import { SqliteStore } from '../src/main/engine/store/sqlite-store';
-import { haveShared, OULAD_DIR } from './helpers/shared';
+import { haveShared, OULAD_DIR, readOuladCsv, writeOuladSubset } from './helpers/shared';
 
 const present = haveShared();
 
@@ -104,6 +104,124 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
     expect((failure as AppError).message).toMatch(/^studentVle_broken\.csv, line 10[23]/);
     expect(tableCounts(store)).toEqual(before);
     await store.close();
+  });
+
+  it('keeps the clicks of presentations a re-import has no click file for, and says so',
+    async () => {
+      // The six tables whole, clicks for AAA-2013J only.
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-part-'));
+      for (const f of fs.readdirSync(OULAD_DIR).filter((f) => f.endsWith('.csv')
+        && (!f.startsWith('studentVle') || f === 'studentVle_AAA_2013J.csv'))) {
+        fs.symlinkSync(path.join(OULAD_DIR, f), path.join(folder, f));
+      }
+      const store = copyStore();
+      const summary = await importOulad(store, folder);
+      expect(tableCounts(store)).toEqual(expected);
+      const clicksIn = (key: string) => (store.db.prepare(
+        'SELECT COUNT(*) AS n FROM activity WHERE presentation = ?').get(key) as { n: number }).n;
+      expect(summary.keptClicks).toEqual(['BBB-2013B', 'BBB-2013J'].map((presentation) => ({
+        presentation, kept: clicksIn(presentation), dropped: 0 })));
+      expect(summary.keptClicks.reduce((n, k) => n + k.kept, 0) + clicksIn('AAA-2013J'))
+        .toBe(expected.activity);
+
+      // BBB-2013B again, with only three of its students and no click file: the clicks of the
+      // others lose their enrolment and go; the three keep theirs.
+      const three = readOuladCsv('studentInfo.csv').filter((r) => r.code_module === 'BBB'
+        && r.code_presentation === '2013B').slice(0, 3).map((r) => r.id_student!);
+      const subset = writeOuladSubset(path.join(folder, 'bbb'), { module: 'BBB', code: '2013B',
+        students: three });
+      fs.rmSync(path.join(subset, 'studentVle_BBB_2013B.csv'));
+      const before = clicksIn('BBB-2013B');
+      const theirs = readOuladCsv('studentVle_BBB_2013B.csv')
+        .filter((r) => three.includes(r.id_student!)).length;
+      const again = await importOulad(store, subset);
+      expect(theirs).toBeGreaterThan(0);
+      expect(again.keptClicks).toEqual([{ presentation: 'BBB-2013B', kept: theirs,
+        dropped: before - theirs }]);
+      expect(clicksIn('BBB-2013B')).toBe(theirs);
+      await store.close();
+    });
+
+  it('refuses an assessment id that a presentation outside the folder already holds', async () => {
+    const dir = writeOuladSubset(fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-ren-')),
+      { module: 'AAA', code: '2014J', students: ['6516'] });
+    for (const f of fs.readdirSync(dir)) {
+      const file = path.join(dir, f);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll('"AAA"', '"AAB"'));
+    }
+    const store = copyStore();
+    const before = tableCounts(store);
+    const first = readOuladCsv('assessments.csv').find((a) => a.code_module === 'AAA'
+      && a.code_presentation === '2014J')!;
+    await expect(importOulad(store, dir)).rejects.toThrow(`assessments.csv, line 2: assessment `
+      + `${first.id_assessment} (AAB-2014J) already belongs to AAA-2014J in the store`);
+    expect(tableCounts(store)).toEqual(before);
+    await store.close();
+  });
+
+  describe('refuses values outside OULAD\'s lists and formats, naming file and line', () => {
+    const small = () => writeOuladSubset(fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-val-')),
+      { module: 'AAA', code: '2013J', students: ['11391', '28400', '30268'], maxClickRows: 50 });
+    const edit = (dir: string, file: string, fn: (text: string) => string) =>
+      fs.writeFileSync(path.join(dir, file), fn(fs.readFileSync(path.join(dir, file), 'utf8')));
+    const failure = async (dir: string) => {
+      const store = new SqliteStore(':memory:');
+      const error = await importOulad(store, dir).catch((e: unknown) => e);
+      expect(await store.isEmpty()).toBe(true);
+      expect((error as AppError).code).toBe('IMPORT_FAILED');
+      return (error as AppError).message;
+    };
+
+    it('a final result, assessment type or education level not in the list', async () => {
+      const a = small();
+      edit(a, 'studentInfo.csv', (t) => t.replace(/"Pass"/, '"pass"'));
+      expect(await failure(a)).toMatch(/^studentInfo\.csv, line \d: final_result "pass" is not one of "Pass", "Distinction", "Fail", "Withdrawn"$/);
+      const b = small();
+      edit(b, 'assessments.csv', (t) => t.replace(/"TMA"/, '""'));
+      expect(await failure(b)).toBe('assessments.csv, line 2: assessment_type is empty; it must be one of '
+        + '"TMA", "CMA", "Exam"');
+      const c = small();
+      edit(c, 'studentInfo.csv', (t) => t.replace(/"HE Qualification"|"A Level or Equivalent"|"Lower Than A Level"/, '"Doctorate"'));
+      expect(await failure(c)).toMatch(/highest_education "Doctorate" is not one of/);
+    });
+
+    it('a column twice in a header', async () => {
+      const dir = small();
+      edit(dir, 'studentInfo.csv', (t) => t.replace(/\r\n/, ',"final_result"\r\n'));
+      expect(await failure(dir)).toBe('studentInfo.csv, line 1: column(s) final_result appear '
+        + 'more than once in the header');
+    });
+
+    it('module codes that cannot make a key, years before 1900, no enrolments', async () => {
+      const a = small();
+      for (const f of fs.readdirSync(a)) edit(a, f, (t) => t.replaceAll('"AAA"', '"A,A"'));
+      expect(await failure(a)).toBe('courses.csv, line 2: code_module "A,A" is not 1 to 32 '
+        + 'letters, digits or _');
+      const b = small();
+      for (const f of fs.readdirSync(b)) edit(b, f, (t) => t.replaceAll('"2013J"', '"0050J"'));
+      expect(await failure(b)).toMatch(/^courses\.csv, line 2: presentation code "0050J" is not a year \(1900\.\.2999\)/);
+      const c = small();
+      for (const f of ['studentInfo.csv', 'studentRegistration.csv', 'studentAssessment.csv']) {
+        edit(c, f, (t) => `${t.split('\r\n')[0]}\r\n`);
+      }
+      fs.rmSync(path.join(c, 'studentVle_AAA_2013J.csv'));
+      expect(await failure(c)).toBe('studentInfo.csv has no enrolments: there would be no one '
+        + 'to score');
+    });
+
+    it('but reads a file whose line endings change halfway (CR LF, then LF)', async () => {
+      const dir = small();
+      edit(dir, 'studentVle_AAA_2013J.csv', (t) => {
+        const lines = t.split('\r\n');
+        return `${lines.slice(0, 20).join('\r\n')}\r\n${lines.slice(20).join('\n')}`;
+      });
+      const store = new SqliteStore(':memory:');
+      const summary = await importOulad(store, dir);
+      expect(summary.tables.find((t) => t.table === 'activity')!.rows)
+        .toBe(readOuladCsv('studentVle_AAA_2013J.csv')
+          .filter((r) => ['11391', '28400', '30268'].includes(r.id_student!)).slice(0, 50).length);
+      await store.close();
+    });
   });
 
   it('names a row with a non-integer field by file, line and column', async () => {

@@ -68,6 +68,10 @@ describe.skipIf(!present)('the window in Chromium, over HTTP', () => {
     const models = (await server.engine.call('listModels', {})).models.map((m) => m.name);
     const options = page.getByTestId('model').locator('option');
     if (models.length) await expect.poll(() => options.allTextContents()).toEqual(models);
+    // It starts on the recommended model, not on the alphabetically first one.
+    const cards = (await server.engine.call('listModels', {})).models;
+    const recommended = cards.find((m) => m.card?.recommended === true);
+    if (recommended) expect(await page.getByTestId('model').inputValue()).toBe(recommended.name);
     expect(pageProblems).toEqual([]);
   });
 
@@ -105,6 +109,18 @@ describe.skipIf(!present)('the window in Chromium, over HTTP', () => {
     expect(await shown.textContent()).toBe(expected.value.toFixed(4));
     expect(await page.getByTestId('result').textContent()).toContain(`day ${expected.asOfDay}`);
   });
+
+  it.skipIf(!modelReady)('shows the engine\'s caveats with a score past the measured weeks',
+    async () => {
+      await page.getByTestId('week').fill('20');
+      await page.getByTestId('score').click();
+      const expected = await server.engine.call('score',
+        { model: MODEL, student: 8462, presentation: 'DDD-2014J', week: 20 });
+      expect(expected.notes).toHaveLength(1);
+      expect(expected.notes[0]).toMatch(/^day 139 is after week 10 \(day 69\)/);
+      await expect.poll(() => page.getByTestId('score-notes').textContent())
+        .toBe(expected.notes.join(''));
+    });
 
   it.skipIf(!modelReady)('shows BAD_WEEK, clearly, for a week past the end', async () => {
     await page.getByTestId('week').fill('99');

@@ -1,9 +1,10 @@
 import { AppError } from '../../shared/errors';
+import { wholeNumber } from './whole-number';
 
 /** `--port` of `serve` and `metrics`: a whole number 0..65535 (0: any free port). */
 export function listenPort(value: string): number {
-  const port = Number(value);
-  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = wholeNumber(value, '--port');
+  if (port < 0 || port > 65535) {
     throw new AppError('BAD_INPUT', `--port must be a whole number 0..65535, not "${value}"`);
   }
   return port;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from './operation';
 import { storeTarget } from './import';
+import { studentId } from './students';
 
 /** Where a run stood: the last enrolment committed before it stopped. */
 export const backfillCursor = z.object({
@@ -19,12 +20,12 @@ export type BackfillCursor = z.infer<typeof backfillCursor>;
  */
 export const backfill = defineOperation({
   summary: 'Score enrolments on every day up to the end of week N and store the trajectories',
-  input: z.object({
+  input: z.strictObject({
     model: z.string().min(1),
     /** Student ids (every enrolment of each is scored), or 'all'. */
     students: z.union([
       z.literal('all'),
-      z.array(z.number().int().nonnegative()).min(1).max(100_000),
+      z.array(studentId).min(1).max(100_000),
     ]),
     /** Table set to read and write (`v4` reads `*_v4`, writes `model_stats_v4`). Checked as an
      * identifier by the engine, which answers BAD_PROFILE rather than BAD_INPUT. */

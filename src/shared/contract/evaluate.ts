@@ -41,7 +41,7 @@ export type WeekMetrics = z.infer<typeof weekMetrics>;
  */
 export const evaluateModel = defineOperation({
   summary: 'Back-test a model on one presentation: AUC, Brier and ECE (or MAE) by week',
-  input: z.object({
+  input: z.strictObject({
     model: z.string().min(1),
     presentation: z.string().min(1),
     /** Weeks to measure, each one of the presentation's weeks (checked by the engine, which

@@ -21,7 +21,7 @@ export type ModelCard = z.infer<typeof modelCard>;
 
 export const listModels = defineOperation({
   summary: 'List the models in the models folder with their cards',
-  input: z.object({}).default({}),
+  input: z.strictObject({}).default({}),
   output: z.object({ models: z.array(modelCard) }),
   errors: ['MODEL_FAILED'],
 });

@@ -12,7 +12,11 @@ export interface Operation<
   P extends z.ZodType | undefined = z.ZodType | undefined,
 > {
   summary: string;
-  /** Validated at every host boundary before the engine sees it. */
+  /**
+   * Validated at every host boundary before the engine sees it. A `z.strictObject`: a
+   * misspelled field (`presnetations`, `to_week`) would otherwise be dropped without a word and
+   * the call run on defaults the caller never chose, so an unknown key is BAD_INPUT naming it.
+   */
   input: I;
   output: O;
   /** The error codes this operation can fail with besides BAD_INPUT and INTERNAL. */

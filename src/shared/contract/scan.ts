@@ -8,7 +8,7 @@ const folderName = z.string().min(1).refine((n) => !/[\\/]/.test(n), {
   message: 'must be a folder name without slashes',
 });
 
-export const scanInput = z.object({
+export const scanInput = z.strictObject({
   roots: z.array(absolutePath).min(1),
   target: storeTarget.default('sqlite'),
   /** Folder names skipped at any depth; replaces the defaults (.ipynb_checkpoints etc.). */

@@ -19,6 +19,9 @@ export const scoreResult = z.object({
   features: z.record(z.string(), z.number()),
   /** The features this model reads, in its input order. */
   modelFeatures: z.array(z.string()),
+  /** Caveats about this score: a day past the weeks the model was trained and measured on, or
+   * after the presentation's click data ends. Empty when there are none. */
+  notes: z.array(z.string()),
 });
 export type ScoreResult = z.infer<typeof scoreResult>;
 

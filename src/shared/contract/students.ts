@@ -29,7 +29,7 @@ export type EnrolmentSummary = z.infer<typeof enrolmentSummary>;
 
 export const findStudents = defineOperation({
   summary: 'Find enrolments by student id (exact, or prefix when `prefix` is set)',
-  input: z.object({
+  input: z.strictObject({
     student: studentId,
     prefix: z.boolean().default(false),
     limit: z.number().int().min(1).max(500).default(50),

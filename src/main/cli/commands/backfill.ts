@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { OutputOf, ProgressOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { CliContext } from '../context';
+import { wholeNumber } from '../whole-number';
 
 /**
  * `edutech backfill <model> <student|all>`, what `progon_users.py <model> <user_id>` (and
@@ -32,10 +33,11 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         model,
         students: students === 'all' ? 'all' : parseStudents(students),
         profile: opts.profile,
-        toWeek: Number(opts.toWeek),
+        toWeek: wholeNumber(opts.toWeek, '--to-week'),
         target: opts.target,
         presentations: opts.presentations?.split(',').map((s) => s.trim()).filter(Boolean),
-        batchSize: opts.batchSize === undefined ? undefined : Number(opts.batchSize),
+        batchSize: opts.batchSize === undefined ? undefined
+          : wholeNumber(opts.batchSize, '--batch-size'),
         restart: Boolean(opts.restart),
       };
       const result = await withProgress(ctx, input);
@@ -70,13 +72,15 @@ function endingEarlyNote(toWeek: number, early: { presentation: string; lastDay:
     + `${early.length === 1 ? 'it was' : 'those were'} scored to the last day`;
 }
 
-function parseStudents(text: string): number[] {
+/** Digit strings, left to the contract to turn into ids: Number() here would round an id past
+ * 2^53 to another student's. */
+function parseStudents(text: string): string[] {
   const parts = text.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p))) {
     throw new AppError('BAD_INPUT', `"${text}" is not a student id, a comma-separated list of `
       + 'ids, or "all"', { students: text });
   }
-  return parts.map(Number);
+  return parts;
 }
 
 /** Runs the backfill with a progress bar and a Ctrl+C handler that cancels between batches. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { wholeNumber } from '../whole-number';
 
 /** `edutech import …` and `edutech students …`: getting data in and finding it again. */
 export function registerData(program: Command, ctx: CliContext): void {
@@ -28,6 +29,11 @@ export function registerData(program: Command, ctx: CliContext): void {
       ctx.print(`imported ${result.presentations} presentations in `
         + `${(result.durationMs / 1000).toFixed(1)} s:`);
       for (const t of result.tables) ctx.print(`  ${t.table.padEnd(14)} ${t.rows}`);
+      for (const k of result.keptClicks) {
+        ctx.print(`kept ${k.kept} click rows of ${k.presentation} from the earlier import: the `
+          + `folder has no click file for it${k.dropped ? ` (${k.dropped} rows dropped: their `
+            + 'student or site is no longer in the tables)' : ''}`);
+      }
     });
 
   program
@@ -38,8 +44,9 @@ export function registerData(program: Command, ctx: CliContext): void {
     .option('-t, --target <store>', 'read from sqlite (default) or postgres', 'sqlite')
     .option('-n, --limit <n>', 'at most this many', '50')
     .action(async (student: string, opts: { prefix?: boolean; limit: string; target: string }) => {
+      const limit = wholeNumber(opts.limit, '--limit');
       const result = await ctx.call('findStudents', {
-        student, prefix: Boolean(opts.prefix), limit: Number(opts.limit), target: opts.target,
+        student, prefix: Boolean(opts.prefix), limit, target: opts.target,
       });
       if (ctx.json()) return ctx.printJson(result);
       if (result.enrolments.length === 0) return ctx.print('no enrolments found');
@@ -48,8 +55,8 @@ export function registerData(program: Command, ctx: CliContext): void {
           + `starts ${e.startDate}  ${e.finalResult ?? '-'}`
           + `${e.hasActivity ? '' : '  (no click data)'}`);
       }
-      if (result.enrolments.length === Number(opts.limit)) {
-        process.stderr.write(`(the first ${opts.limit}; raise --limit, up to 500, for more)\n`);
+      if (result.enrolments.length === limit) {
+        process.stderr.write(`(the first ${limit}; raise --limit, up to 500, for more)\n`);
       }
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { WeekMetrics } from '../../../shared/contract';
 import type { CliContext } from '../context';
+import { wholeNumbers } from '../whole-number';
 
 /**
  * `edutech models evaluate <model> --presentation <P>`: the back-test behind a model card.
@@ -19,7 +20,7 @@ export function registerEvaluate(program: Command, ctx: CliContext): void {
       const result = await ctx.call('evaluateModel', {
         model,
         presentation: opts.presentation,
-        weeks: opts.weeks?.split(',').map((w) => Number(w.trim())),
+        weeks: opts.weeks === undefined ? undefined : wholeNumbers(opts.weeks, '--weeks'),
       });
       if (ctx.json()) return ctx.printJson(result);
 

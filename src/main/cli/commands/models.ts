@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { FEATURES } from '../../engine/features/definitions';
 import { featuresMarkdown } from '../../engine/features/docs';
 import type { CliContext } from '../context';
+import { wholeNumbers } from '../whole-number';
 
 /** `edutech models list` and `edutech features export`: the model side. */
 export function registerModels(program: Command, ctx: CliContext): void {
@@ -40,14 +41,19 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .description('write features for every enrolment at given days (training input)')
     .requiredOption('-o, --out <file>', 'CSV file to write')
     .option('--presentations <keys>', 'comma-separated presentations (default: all)')
-    .option('--days <days>', 'comma-separated days (default: ends of weeks 1..10)')
+    .option('--days <days>', 'comma-separated days from 0 (default: ends of weeks 1..10); '
+      + 'days after a presentation\'s last day are skipped for it')
     .action(async (opts: { out: string; presentations?: string; days?: string }) => {
       const result = await ctx.call('exportFeatures', {
         out: path.resolve(opts.out),
         presentations: opts.presentations?.split(',').map((s) => s.trim()),
-        days: opts.days?.split(',').map((s) => Number(s.trim())),
+        days: opts.days === undefined ? undefined : wholeNumbers(opts.days, '--days'),
       });
       if (ctx.json()) return ctx.printJson(result);
       ctx.print(`wrote ${result.rows} rows to ${result.file}`);
+      if (result.skippedBeyondEnd > 0) {
+        ctx.print(`skipped ${result.skippedBeyondEnd} (presentation, day) pair(s) after a `
+          + 'presentation\'s last day: those presentations had ended');
+      }
     });
 }

@@ -6,6 +6,7 @@ import type { ScanOutput, ScanProgressEvent } from '../../../shared/contract/sca
 import { renderMetrics, serveMetrics, writeMetricsTextfile } from '../../engine/scan/metrics';
 import type { CliContext } from '../context';
 import { listenHost, listenPort } from '../listen-options';
+import { wholeNumber } from '../whole-number';
 
 /**
  * `edutech scan <folder>...` (what grafana.py and prometheus.py did on a cron) and
@@ -86,7 +87,7 @@ function scanInputOf(folders: string[], opts: ScanCliOptions) {
     exclude: opts.exclude?.filter((name) => name !== ''),
     includeHidden: Boolean(opts.includeHidden),
     followSymlinks: Boolean(opts.followSymlinks),
-    personDepth: Number(opts.personDepth),
+    personDepth: wholeNumber(opts.personDepth, '--person-depth'),
   };
 }
 

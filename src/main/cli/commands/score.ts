@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { wholeNumber } from '../whole-number';
 
 /**
  * `edutech score <model> <student> [week|date]`, the call analysts knew as
@@ -22,8 +23,8 @@ export function registerScore(program: Command, ctx: CliContext): void {
         model, student, presentation: opts.presentation, target: opts.target,
       };
       if (when !== undefined) {
-        // 1.5 or -2.0 is a week gone wrong, not a date: BAD_WEEK says so.
-        if (/^-?\d+(\.\d*)?$/.test(when)) input.week = Number(when);
+        // 1.5 or -2.0 is a week gone wrong, not a date: BAD_INPUT says a week is whole.
+        if (/^-?\d+(\.\d*)?$/.test(when)) input.week = wholeNumber(when, 'week');
         else input.date = when;
       }
       const result = await ctx.call('score', input);
@@ -33,5 +34,6 @@ export function registerScore(program: Command, ctx: CliContext): void {
       ctx.print(`${result.model}  ${result.metric} = ${result.value.toFixed(4)}`);
       ctx.print(`student ${result.student} in ${result.presentation}, day ${result.asOfDay} `
         + `(${result.asOfDate}, ${at})`);
+      for (const note of result.notes) ctx.print(`note: ${note}`);
     });
 }

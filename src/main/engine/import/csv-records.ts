@@ -25,6 +25,11 @@ export async function* readRecords(
   const parser = source.pipe(parse({
     bom: true, info: true, relax_column_count: true, skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
+    // Any line ending, mixed within a file too (a file appended to on another system): left
+    // to itself the parser takes the first line's ending and fails on the first other one.
+    // Known cost: after a quoted field holding CR LF, the line numbers it reports run one
+    // ahead; OULAD's tables have no such fields.
+    record_delimiter: ['\r\n', '\n', '\r'],
   }));
   // A read error (EACCES, EIO) must end the parse with an error, not crash the process.
   source.on('error', (error) => parser.destroy(error));
@@ -38,6 +43,14 @@ export async function* readRecords(
       if (signal?.aborted) throw new AppError('CANCELLED', 'import cancelled');
       if (!index) {
         index = new Map(record.map((c, i) => [c.trim(), i]));
+        const twice = record.map((c) => c.trim()).filter((c, i, all) => c !== ''
+          && all.indexOf(c) !== i);
+        if (twice.length) {
+          // Which copy would be read is arbitrary: the last one silently won before.
+          throw new AppError('IMPORT_FAILED', `${name}, line ${info.lines}: column(s) `
+            + `${[...new Set(twice)].join(', ')} appear more than once in the header`,
+          { file, line: info.lines, duplicated: [...new Set(twice)] });
+        }
         const missing = expected.filter((c) => !index!.has(c));
         if (missing.length) {
           throw new AppError('IMPORT_FAILED',
@@ -158,4 +171,26 @@ function inRange(
 export function textField(rec: SourceRecord, column: string): string | null {
   const raw = rec.get(column);
   return raw === '' ? null : raw;
+}
+
+/**
+ * A value from a closed list (exactly as written: case and spaces count, since the features and
+ * labels compare them exactly), or empty unless `required`. "pass" or "Distinction " would otherwise import and
+ * quietly count as a failure.
+ */
+export function categoryField(
+  rec: SourceRecord,
+  column: string,
+  file: string,
+  allowed: readonly string[],
+  opts: { required?: boolean } = {},
+): string | null {
+  const value = textField(rec, column);
+  if (value === null ? opts.required : !allowed.includes(value)) {
+    throw new AppError('IMPORT_FAILED', `${path.basename(file)}, line ${rec.line}: ${column} `
+      + `${value === null ? 'is empty; it must be' : `"${printable(value)}" is not`} one of `
+      + allowed.map((a) => `"${a}"`).join(', '),
+    { file, line: rec.line, column, allowed });
+  }
+  return value;
 }

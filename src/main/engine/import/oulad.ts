@@ -2,18 +2,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, toAppError } from '../../../shared/errors';
 import type { Cell, LearningTable } from '../store/schema';
-import type { LearningStore } from '../store/store';
+import type { KeptActivity, LearningStore } from '../store/store';
 import {
-  intField, optionalIntField, optionalNumberField, readRecords, textField, type Range,
-  type SourceRecord,
+  categoryField, intField, optionalIntField, optionalNumberField, readRecords, textField,
+  type Range, type SourceRecord,
 } from './csv-records';
 import { presentationKey, presentationStartDate } from './presentation-dates';
 import { log } from '../log';
 import { parseImdBand } from '../features/trajectory';
+import { AGE_BAND, EDUCATION_LEVEL } from '../features/definitions';
 
 export interface ImportSummary {
   tables: { table: string; rows: number }[];
   presentations: number;
+  /** Presentations whose clicks this folder has no file for: their earlier click rows. */
+  keptClicks: KeptActivity[];
   durationMs: number;
 }
 
@@ -37,9 +40,25 @@ const ID: Range = { min: 0, max: INT32_MAX };
 const WEEK: Range = { min: 0, max: Math.ceil(MAX_DAYS / 7) };
 
 /**
+ * OULAD's closed lists. The labels and features compare these exactly (a "pass" would count as
+ * a failure, an unknown education level as level 1), so another value is a broken row.
+ */
+const FINAL_RESULTS = ['Pass', 'Distinction', 'Fail', 'Withdrawn'];
+const ASSESSMENT_TYPES = ['TMA', 'CMA', 'Exam'];
+const GENDERS = ['M', 'F'];
+const DISABILITY = ['Y', 'N'];
+const EDUCATION = Object.keys(EDUCATION_LEVEL);
+const AGE_BANDS = Object.keys(AGE_BAND);
+/** Module codes join presentation keys with a dash (`AAA-2013J`) and lists with commas. */
+const MODULE_CODE = /^[A-Za-z0-9_]{1,32}$/;
+
+/**
  * Imports an OULAD folder (the seven original tables, with clicks in any number of
  * `studentVle*.csv` files) into a store in one transaction. The presentations listed in
- * `courses.csv` are replaced whole, so importing the same folder twice leaves the same rows.
+ * `courses.csv` are replaced, so importing the same folder twice leaves the same rows; their
+ * clicks are replaced only where the folder has click rows for them, so a folder that lacks
+ * some click files (they are large, and often kept apart) does not wipe the clicks imported
+ * before: those are kept, minus rows whose enrolment or site is gone, and the summary says so.
  * Exact duplicate click rows are kept: they are part of the original data.
  */
 export async function importOulad(
@@ -56,18 +75,21 @@ export async function importOulad(
   await store.migrate();
   const counts = new Map<LearningTable, number>();
   const writer = await store.beginImport();
+  let keptClicks: KeptActivity[] = [];
   try {
     const sink = batcher(writer.insert.bind(writer), counts);
     const file = (name: string) => path.join(folder, name);
     const each = async (
       name: string, columns: readonly string[],
       fn: (rec: SourceRecord, f: string) => Promise<void> | void,
+      beforeLastWrite?: () => Promise<void>,
     ) => {
       let rows = 0;
       for await (const rec of readRecords(file(name), columns, opts.signal)) {
         await fn(rec, file(name));
         rows++;
       }
+      await beforeLastWrite?.();
       await sink.flush();
       opts.onProgress?.({ file: name, rows });
       log.debug('import.file', { file: name, rows });
@@ -82,6 +104,11 @@ export async function importOulad(
       (rec, f) => {
         const module = rec.get('code_module');
         const code = rec.get('code_presentation');
+        if (!MODULE_CODE.test(module)) {
+          throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: `
+            + `code_module "${module}" is not 1 to 32 letters, digits or _`,
+          { file: f, line: rec.line, column: 'code_module' });
+        }
         const key = presentationKey(module, code);
         unique(f, rec.line, 'presentation', key);
         const length = intField(rec, 'module_presentation_length', f, LENGTH);
@@ -102,14 +129,28 @@ export async function importOulad(
     };
 
     const assessmentPresentation = new Map<number, string>();
+    const assessmentLine = new Map<number, number>();
     await each('assessments.csv', ['code_module', 'code_presentation', 'id_assessment',
       'assessment_type', 'date', 'weight'], (rec, f) => {
       const key = known(rec, f);
       const id = intField(rec, 'id_assessment', f, ID);
       unique(f, rec.line, 'assessment', id);
       assessmentPresentation.set(id, key);
-      return sink.add('assessments', [id, key, rec.get('assessment_type'),
+      assessmentLine.set(id, rec.line);
+      return sink.add('assessments', [id, key,
+        categoryField(rec, 'assessment_type', f, ASSESSMENT_TYPES, { required: true }),
         optionalIntField(rec, 'date', f, DAY), optionalNumberField(rec, 'weight', f, SHARE) ?? 0]);
+    }, async () => {
+      // Assessment ids are unique across presentations; one a kept presentation already holds
+      // (a module renamed since the last import) would fail the insert with no line to show.
+      const [clash] = await writer.assessmentsHeldElsewhere([...assessmentPresentation.keys()]);
+      if (clash) {
+        const line = assessmentLine.get(clash.assessment)!;
+        throw new AppError('IMPORT_FAILED', `assessments.csv, line ${line}: assessment `
+          + `${clash.assessment} (${assessmentPresentation.get(clash.assessment)}) already belongs `
+          + `to ${clash.presentation} in the store, which is not in this folder's courses.csv`,
+        { file: file('assessments.csv'), line, ...clash });
+      }
     });
 
     const sites = new Set<string>();
@@ -152,12 +193,18 @@ export async function importOulad(
       unique(f, rec.line, 'enrolment', `${key}/${student}`);
       enrolled.add(`${key}/${student}`);
       const [reg, unreg] = registration.get(`${key}/${student}`) ?? [null, null];
-      return sink.add('enrolments', [key, student, textField(rec, 'gender'),
-        textField(rec, 'region'), textField(rec, 'highest_education'), imdBand(rec, f),
-        textField(rec, 'age_band'), optionalIntField(rec, 'num_of_prev_attempts', f, COUNT),
-        optionalIntField(rec, 'studied_credits', f, COUNT), textField(rec, 'disability'),
-        textField(rec, 'final_result'), reg, unreg]);
+      return sink.add('enrolments', [key, student, categoryField(rec, 'gender', f, GENDERS),
+        textField(rec, 'region'), categoryField(rec, 'highest_education', f, EDUCATION),
+        imdBand(rec, f), categoryField(rec, 'age_band', f, AGE_BANDS),
+        optionalIntField(rec, 'num_of_prev_attempts', f, COUNT),
+        optionalIntField(rec, 'studied_credits', f, COUNT),
+        categoryField(rec, 'disability', f, DISABILITY),
+        categoryField(rec, 'final_result', f, FINAL_RESULTS), reg, unreg]);
     });
+    if (enrolled.size === 0) {
+      throw new AppError('IMPORT_FAILED', 'studentInfo.csv has no enrolments: there would be '
+        + 'no one to score', { file: file('studentInfo.csv') });
+    }
 
     await each('studentAssessment.csv', ['id_assessment', 'id_student', 'date_submitted',
       'is_banked', 'score'], (rec, f) => {
@@ -174,10 +221,15 @@ export async function importOulad(
         optionalNumberField(rec, 'score', f, SHARE)]);
     });
 
+    const clicked = new Set<string>();
     for (const name of vleFiles) {
       await each(name, ['code_module', 'code_presentation', 'id_student', 'id_site', 'date',
-        'sum_click'], (rec, f) => {
+        'sum_click'], async (rec, f) => {
         const key = known(rec, f);
+        if (!clicked.has(key)) {
+          clicked.add(key);
+          await writer.replaceActivity(key);
+        }
         const site = intField(rec, 'id_site', f, ID);
         if (!sites.has(`${key}/${site}`)) {
           throw new AppError('IMPORT_FAILED', `${path.basename(f)}, line ${rec.line}: site `
@@ -187,6 +239,8 @@ export async function importOulad(
           intField(rec, 'date', f, DAY), intField(rec, 'sum_click', f, COUNT)]);
       });
     }
+    keptClicks = await writer.keepActivity([...lengths.keys()].filter((k) => !clicked.has(k))
+      .sort());
     await writer.commit();
   } catch (error) {
     await writer.rollback();
@@ -197,8 +251,8 @@ export async function importOulad(
   const tables = ['presentations', 'assessments', 'sites', 'enrolments', 'submissions', 'activity']
     .map((table) => ({ table, rows: counts.get(table as LearningTable) ?? 0 }));
   log.info('import.done',
-    { folder, durationMs: Math.round(durationMs), vleFiles: vleFiles.length });
-  return { tables, presentations: counts.get('presentations') ?? 0, durationMs };
+    { folder, durationMs: Math.round(durationMs), vleFiles: vleFiles.length, keptClicks });
+  return { tables, presentations: counts.get('presentations') ?? 0, keptClicks, durationMs };
 }
 
 /** An IMD band as OULAD writes it (`0-10%` … `90-100%`), or empty; else the row is refused. */

@@ -8,10 +8,11 @@ import { AppError } from '../../../shared/errors';
  * real start dates instead.
  */
 export function presentationStartDate(code: string): string {
-  const match = /^(\d{4})([BJ])$/.exec(code);
+  // From 1900: dates of years below 100 do not survive Date.UTC (it reads 50 as 1950).
+  const match = /^((?:19|2\d)\d\d)([BJ])$/.exec(code);
   if (!match) {
-    throw new AppError('IMPORT_FAILED',
-      `presentation code "${code}" is not a year followed by B or J (like 2013J)`, { code });
+    throw new AppError('IMPORT_FAILED', `presentation code "${code}" is not a year `
+      + '(1900..2999) followed by B or J (like 2013J)', { code });
   }
   const month = match[2] === 'B' ? '02' : '10';
   return `${match[1]}-${month}-01`;

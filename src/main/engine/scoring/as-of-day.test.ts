@@ -4,7 +4,7 @@ import { dateOfDay, parseDate, resolveAsOf } from './as-of-day';
 
 const aaa: Presentation = {
   presentation: 'AAA-2013J', module: 'AAA', code: '2013J', startDate: '2013-10-01',
-  lengthDays: 268, hasActivity: true, lastDataDay: 300, assessments: [],
+  lengthDays: 268, hasActivity: true, lastActivityDay: 268, lastDataDay: 300, assessments: [],
 };
 
 describe('resolveAsOf', () => {

@@ -7,6 +7,7 @@ import {
   requireData, requirePresentations, type Enrolment, type LearningStore,
 } from '../store/store';
 import { dateOfDay, resolveAsOf } from './as-of-day';
+import { scoreCaveats } from './caveats';
 
 /**
  * The main job: one student's enrolment, one as-of day, one model run. The enrolment is chosen
@@ -39,6 +40,7 @@ export async function scoreStudent(
     value: value!,
     features: Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, row[i]!])),
     modelFeatures: model.manifest.features,
+    notes: scoreCaveats(model.manifest, presentation, asOf.day),
   };
 }
 

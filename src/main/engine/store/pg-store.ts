@@ -1,7 +1,7 @@
 import { CohortCache, type CohortContext } from '../features/cohort';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { Client, Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient, type QueryResult } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError } from '../../../shared/errors';
 import { log, redact } from '../log';
@@ -10,7 +10,9 @@ import {
   assembleGrouped, groupUnsortedActivity, toAssessment, toEnrolment, toPresentation, type Row,
 } from './rows';
 import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
-import type { Enrolment, EnrolmentData, ImportWriter, LearningStore, Presentation } from './store';
+import type {
+  Enrolment, EnrolmentData, ImportWriter, KeptActivity, LearningStore, Presentation,
+} from './store';
 import { DEFAULT_TABLES, type TableSet } from './tables';
 
 /**
@@ -335,13 +337,36 @@ export class PgStore implements LearningStore {
       client.release();
       throw storeFailed(error, 'import', url);
     }
+    const run = (sql: string, params: unknown[]): Promise<QueryResult> => client.query(sql, params)
+      .catch((error: unknown) => { throw storeFailed(error, 'import', url); });
     return {
       async replacePresentations(keys) {
-        for (const table of ['activity', 'submissions', 'assessments', 'sites', 'enrolments',
+        for (const table of ['submissions', 'assessments', 'sites', 'enrolments',
           'presentations'] as const) {
-          await client.query(`DELETE FROM ${t[table]} WHERE presentation = ANY($1::text[])`,
-            [keys]).catch((error: unknown) => { throw storeFailed(error, 'import', url); });
+          await run(`DELETE FROM ${t[table]} WHERE presentation = ANY($1::text[])`, [keys]);
         }
+      },
+      async replaceActivity(key) {
+        await run(`DELETE FROM ${t.activity} WHERE presentation = $1`, [key]);
+      },
+      async keepActivity(keys) {
+        const kept: KeptActivity[] = [];
+        for (const key of keys) {
+          const dropped = (await run(`DELETE FROM ${t.activity} a WHERE presentation = $1
+            AND (NOT EXISTS (SELECT 1 FROM ${t.enrolments} e
+                  WHERE e.presentation = a.presentation AND e.student = a.student)
+              OR NOT EXISTS (SELECT 1 FROM ${t.sites} s
+                  WHERE s.presentation = a.presentation AND s.site = a.site))`, [key]))
+            .rowCount ?? 0;
+          const n = Number((await run(`SELECT COUNT(*) AS n FROM ${t.activity}
+            WHERE presentation = $1`, [key])).rows[0].n);
+          if (n + dropped > 0) kept.push({ presentation: key, kept: n, dropped });
+        }
+        return kept;
+      },
+      async assessmentsHeldElsewhere(ids) {
+        return (await run(`SELECT assessment, presentation FROM ${t.assessments}
+          WHERE assessment = ANY($1::int[]) ORDER BY assessment`, [ids])).rows;
       },
       async insert(table: LearningTable, rows: Cell[][]) {
         if (rows.length === 0) return;

@@ -52,6 +52,7 @@ export function toPresentation(
     startDate: String(p.start_date),
     lengthDays: Number(p.length_days),
     hasActivity: lastActivityDay !== null,
+    lastActivityDay: nullableNumber(lastActivityDay),
     lastDataDay: candidates.length ? Math.max(...candidates.map(Number)) : null,
     assessments,
   };

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
 import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
-import type { Enrolment, EnrolmentData, ImportWriter, LearningStore, Presentation } from './store';
+import type {
+  Enrolment, EnrolmentData, ImportWriter, KeptActivity, LearningStore, Presentation,
+} from './store';
 import { DEFAULT_TABLES, type TableSet } from './tables';
 import { CohortCache, type CohortActivity, type CohortContext } from '../features/cohort';
 import type { ActivityRow } from './activity-rows';
@@ -175,11 +177,33 @@ export class SqliteStore implements LearningStore {
     return {
       async replacePresentations(keys) {
         const list = JSON.stringify(keys);
-        for (const table of ['activity', 'submissions', 'assessments', 'sites', 'enrolments',
+        for (const table of ['submissions', 'assessments', 'sites', 'enrolments',
           'presentations'] as const) {
           db.prepare(`DELETE FROM ${t[table]} WHERE presentation IN
             (SELECT value FROM json_each(?))`).run(list);
         }
+      },
+      async replaceActivity(key) {
+        db.prepare(`DELETE FROM ${t.activity} WHERE presentation = ?`).run(key);
+      },
+      async keepActivity(keys) {
+        const kept: KeptActivity[] = [];
+        for (const key of keys) {
+          const dropped = db.prepare(`DELETE FROM ${t.activity} AS a WHERE presentation = ?
+            AND (NOT EXISTS (SELECT 1 FROM ${t.enrolments} e
+                  WHERE e.presentation = a.presentation AND e.student = a.student)
+              OR NOT EXISTS (SELECT 1 FROM ${t.sites} s
+                  WHERE s.presentation = a.presentation AND s.site = a.site))`).run(key).changes;
+          const { n } = db.prepare(`SELECT COUNT(*) AS n FROM ${t.activity}
+            WHERE presentation = ?`).get(key) as { n: number };
+          if (n + dropped > 0) kept.push({ presentation: key, kept: n, dropped });
+        }
+        return kept;
+      },
+      async assessmentsHeldElsewhere(ids) {
+        return db.prepare(`SELECT assessment, presentation FROM ${t.assessments}
+          WHERE assessment IN (SELECT value FROM json_each(?)) ORDER BY assessment`)
+          .all(JSON.stringify(ids)) as { assessment: number; presentation: string }[];
       },
       async insert(table, rows) {
         const stmt = insertFor(table);

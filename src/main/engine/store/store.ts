@@ -13,6 +13,8 @@ export interface Presentation {
   lengthDays: number;
   /** Whether any click data was imported for this presentation. */
   hasActivity: boolean;
+  /** The last day with any click of any student: where its click data ends; null without. */
+  lastActivityDay: number | null;
   /** The last day on which the presentation has clicks or submissions; null when it has none. */
   lastDataDay: number | null;
   assessments: Assessment[];
@@ -69,9 +71,31 @@ export interface EnrolmentData {
  * Writes one import in a single transaction, so a failure leaves the store as it was: no
  * half-written presentation.
  */
+/** Click rows of a presentation left from an earlier import (see ImportWriter.keepActivity). */
+export interface KeptActivity {
+  presentation: string;
+  /** Rows kept. */
+  kept: number;
+  /** Rows removed because their enrolment or site is not in the new import. */
+  dropped: number;
+}
+
 export interface ImportWriter {
-  /** Deletes every learning row of these presentations (a re-import replaces, never doubles). */
+  /**
+   * Deletes these presentations' rows from every learning table but `activity` (a re-import
+   * replaces, never doubles). Clicks are replaced per presentation by replaceActivity, because
+   * a folder may hold the other tables whole but click files for only some presentations.
+   */
   replacePresentations(keys: string[]): Promise<void>;
+  /** Deletes a presentation's click rows; the import calls it before its first new click row. */
+  replaceActivity(key: string): Promise<void>;
+  /**
+   * For presentations the import brought no click rows for: keeps their earlier click rows,
+   * minus those whose enrolment or site the new tables no longer have, and counts both.
+   */
+  keepActivity(keys: string[]): Promise<KeptActivity[]>;
+  /** Of these assessment ids, those the store holds for a presentation this import keeps. */
+  assessmentsHeldElsewhere(ids: number[]): Promise<{ assessment: number; presentation: string }[]>;
   insert(table: LearningTable, rows: Cell[][]): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;

@@ -20,6 +20,11 @@ export function ScoreCard({ result }: { result: ScoreResult }) {
         {result.model} · student {result.student} in {result.presentation} · day{' '}
         {result.asOfDay} ({result.asOfDate}, {BASIS[result.basis]})
       </p>
+      {result.notes.length > 0 && (
+        <ul className="notes" data-testid="score-notes">
+          {result.notes.map((note) => <li key={note}>{note}</li>)}
+        </ul>
+      )}
       <details>
         <summary>Features used</summary>
         <table className="features">

@@ -26,8 +26,11 @@ export function ScoreForm(props: {
   const [week, setWeek] = useState('5');
   const [date, setDate] = useState('');
 
+  // Start on the card's recommended model (the list is alphabetical, so its first entry is
+  // just the first name, here a progress regressor).
   useEffect(() => {
-    if (!model && props.models?.[0]) setModel(props.models[0].name);
+    const first = props.models?.find((m) => m.card?.recommended === true) ?? props.models?.[0];
+    if (!model && first) setModel(first.name);
   }, [model, props.models]);
 
   const submit = (event: FormEvent) => {
