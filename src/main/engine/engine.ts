@@ -132,13 +132,16 @@ export class Engine {
       return { enrolments };
     },
 
-    listModels: async () => ({
-      models: this.models.list().map((m) => ({
+    listModels: async () => {
+      // list() reads the folder first, which is what fills `broken`.
+      const models = this.models.list().map((m) => ({
         name: m.name, metric: m.metric, kind: m.kind, description: m.description,
         features: m.features, trainedOn: m.trainedOn, evaluatedOn: m.evaluatedOn,
         evaluation: m.evaluation, card: m.card,
-      })),
-    }),
+      }));
+      const broken = [...this.models.broken].map(([name, reason]) => ({ name, reason }));
+      return { models, broken };
+    },
 
     importData: async (input, ctx) => {
       if (input.target === 'postgres') {
@@ -162,6 +165,7 @@ export class Engine {
     },
 
     backfill: async (input, ctx) => {
+      this.models.manifest(input.model);
       const run = async () =>
         runBackfill(await this.readStore(input.target, input.profile), this.models, input, ctx);
       return input.target === 'sqlite' ? this.sqliteWrites.run(run) : run();
@@ -171,10 +175,17 @@ export class Engine {
       ? this.sqliteWrites.run(() => scanOperation(input, ctx, this.scanDeps))
       : scanOperation(input, ctx, this.scanDeps),
 
-    evaluateModel: async (input, ctx) =>
-      evaluateModel(await this.readStore(), this.models, input, ctx.signal),
+    // The model is looked up before the store is opened: an unknown or broken model is the
+    // answer to give, even where nothing has been imported yet.
+    evaluateModel: async (input, ctx) => {
+      this.models.manifest(input.model);
+      return evaluateModel(await this.readStore(), this.models, input, ctx.signal);
+    },
 
-    score: async (input) => scoreStudent(await this.readStore(input.target), this.models, input),
+    score: async (input) => {
+      this.models.manifest(input.model);
+      return scoreStudent(await this.readStore(input.target), this.models, input);
+    },
 
     exportFeatures: async (input, ctx) => {
       assertSafeOutput(input.out, this.config.dbPath, 'feature export');

@@ -22,6 +22,13 @@ export type ModelCard = z.infer<typeof modelCard>;
 export const listModels = defineOperation({
   summary: 'List the models in the models folder with their cards',
   input: z.strictObject({}).default({}),
-  output: z.object({ models: z.array(modelCard) }),
+  output: z.object({
+    models: z.array(modelCard),
+    /**
+     * Files in the models folder that could not be used, with the reason (an unreadable
+     * manifest, a missing .onnx file): listed so a broken model is seen, not silently absent.
+     */
+    broken: z.array(z.object({ name: z.string(), reason: z.string() })),
+  }),
   errors: ['MODEL_FAILED'],
 });

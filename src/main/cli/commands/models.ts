@@ -18,6 +18,10 @@ export function registerModels(program: Command, ctx: CliContext): void {
         ctx.print(`${m.name.padEnd(20)} ${m.metric.padEnd(12)} ${m.kind.padEnd(11)} `
           + `${m.description}`);
       }
+      // Exit 0 still: the usable models are listed, and a broken one fails when it is asked for.
+      for (const b of result.broken) {
+        ctx.print(`${b.name.padEnd(20)} BROKEN       ${b.reason}`);
+      }
     });
 
   const features = program.command('features').description('the feature matrix');

@@ -17,7 +17,18 @@ export const manifestSchema = z.object({
   input: z.string(),
   /** ONNX output tensor holding the score, float32 [N, 1] or [N]. */
   output: z.string(),
-  features: z.array(z.string()).min(1),
+  /**
+   * The app's feature names in the graph's input column order. Each once: a repeated name feeds
+   * one column twice, so the width can still match the graph while an input it was trained on
+   * gets the wrong feature. Two swapped names cannot be caught here (nor from the graph, which
+   * keeps no names); only the parity vectors in `<name>.vectors.json` show that.
+   */
+  features: z.array(z.string()).min(1).superRefine((features, ctx) => {
+    const repeated = new Set(features.filter((f, i) => features.indexOf(f) !== i));
+    if (repeated.size) {
+      ctx.addIssue({ code: 'custom', message: `repeated: ${[...repeated].join(', ')}` });
+    }
+  }),
   trainedOn: z.array(z.string()),
   evaluatedOn: z.array(z.string()),
   evaluation: z.array(z.record(z.string(), z.number().nullable())),

@@ -5,12 +5,21 @@ import { AppError } from '../../../shared/errors';
 import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from '../features/definitions';
 import { manifestSchema, type ModelManifest } from './manifest';
 import { log } from '../log';
+import {
+  MAX_MANIFEST_BYTES, MAX_MODEL_BYTES, openModelFile, readModelFile, readModelFileText,
+} from './model-file';
 
 /** Reads and checks one manifest; throws an Error saying what is wrong with it. */
 function readManifest(full: string): ModelManifest {
+  let text: string;
+  try {
+    text = readModelFileText(full, MAX_MANIFEST_BYTES);
+  } catch (error) {
+    throw new Error(`${full} ${(error as Error).message}`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(full, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
     throw new Error(`${full} is not valid JSON: ${(error as Error).message}`);
   }
@@ -26,13 +35,56 @@ function readManifest(full: string): ModelManifest {
   return parsed.data;
 }
 
+/**
+ * Checks a session's declared input and output against the manifest before anything is scored:
+ * a feature list longer or shorter than the graph's input, or an output that is not one float32
+ * per row (sklearn's [p0, p1], an int64 label), must fail at load with the model and file named.
+ * Dimensions the graph leaves symbolic are checked at run time instead.
+ */
+function checkSignature(session: ort.InferenceSession, manifest: ModelManifest, file: string) {
+  const fail = (what: string): never => {
+    throw new AppError('MODEL_FAILED', `model ${manifest.name} (${file}) ${what}`,
+      { model: manifest.name, file });
+  };
+  const input = session.inputMetadata.find((m) => m.name === manifest.input);
+  if (!input) {
+    fail(`has no input named ${manifest.input} (it has ${session.inputNames.join(', ')})`);
+  }
+  if (input?.isTensor) {
+    const width = input.shape[1];
+    if (input.type !== 'float32' || (input.shape.length && input.shape.length !== 2)) {
+      fail(`takes ${input.type} [${input.shape}] as ${manifest.input}; expected float32 [N, `
+        + `${manifest.features.length}]`);
+    }
+    if (typeof width === 'number' && width !== manifest.features.length) {
+      fail(`takes ${width} features per row, but its manifest lists `
+        + `${manifest.features.length}: the manifest does not belong to this graph`);
+    }
+  }
+  const output = session.outputMetadata.find((m) => m.name === manifest.output);
+  if (!output) {
+    fail(`has no output named ${manifest.output} (it has ${session.outputNames.join(', ')})`);
+  }
+  if (output?.isTensor) {
+    const [, columns, ...more] = output.shape;
+    const oneColumn = typeof columns !== 'number' || columns === 1;
+    if (output.type !== 'float32' || more.length || !oneColumn) {
+      fail(`gives ${output.type} [${output.shape}] as ${manifest.output}; expected float32 `
+        + '[N, 1] or [N], one score per row');
+    }
+  }
+}
+
 /** `project_2411_clf.json` is a manifest; `project_2411_clf.vectors.json` is not. */
 const MANIFEST_FILE = /^[a-z][a-z0-9_]*\.json$/;
 
 /** A loaded model: its manifest and a reusable ONNX Runtime session. */
 export interface LoadedModel {
   manifest: ModelManifest;
-  /** Scores many feature rows (full FEATURE_COUNT-wide rows) in one ONNX run. */
+  /**
+   * Scores many feature rows (full FEATURE_COUNT-wide rows) in one ONNX run: one score in 0..1
+   * per row, or MODEL_FAILED if the graph gives anything else.
+   */
   run(rows: Float32Array, count: number): Promise<Float32Array>;
 }
 
@@ -43,11 +95,16 @@ export interface LoadedModel {
 export class ModelRegistry {
   private manifests?: Map<string, ModelManifest>;
   private readonly sessions = new Map<string, Promise<LoadedModel>>();
-  /** Manifests that could not be read, by file name without `.json`, with the reason. */
+  /**
+   * Models that cannot be used, with the reason: manifests that could not be read (by file name
+   * without `.json`) and manifests whose .onnx file is missing, empty or not a regular file (by
+   * model name).
+   */
   readonly broken = new Map<string, string>();
 
   constructor(readonly folder: string) {}
 
+  /** The usable models; the others are in `broken`. */
   list(): ModelManifest[] {
     return [...this.load().values()].sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -56,7 +113,7 @@ export class ModelRegistry {
     const manifest = this.load().get(name);
     const brokenReason = this.broken.get(name);
     if (!manifest && brokenReason) {
-      throw new AppError('MODEL_FAILED', `model ${name}'s manifest is broken: ${brokenReason}`,
+      throw new AppError('MODEL_FAILED', `model ${name} cannot be used: ${brokenReason}`,
         { model: name });
     }
     if (!manifest) {
@@ -84,17 +141,34 @@ export class ModelRegistry {
 
   private async open(manifest: ModelManifest): Promise<LoadedModel> {
     const started = performance.now();
+    const name = manifest.name;
     const file = path.join(this.folder, manifest.file);
+    let bytes: Buffer;
+    try {
+      bytes = await readModelFile(file, MAX_MODEL_BYTES);
+    } catch (error) {
+      throw new AppError('MODEL_FAILED', `cannot load model ${name}: ${file} `
+        + (error as Error).message, { model: name, file });
+    }
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1 });
+      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
     } catch (error) {
-      throw new AppError('MODEL_FAILED', `cannot load ${file}: ${(error as Error).message}`,
-        { model: manifest.name, file });
+      throw new AppError('MODEL_FAILED', `cannot load model ${name} from ${file}: `
+        + (error as Error).message, { model: name, file });
     }
-    log.debug('model.load', { model: manifest.name, durationMs: performance.now() - started });
+    try {
+      checkSignature(session, manifest, file);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+    log.debug('model.load', { model: name, durationMs: performance.now() - started });
     const columns = manifest.features.map((f) => FEATURE_INDEX[f as FeatureName]);
     const width = columns.length;
+
+    const fail = (what: string) =>
+      new AppError('MODEL_FAILED', `model ${name} (${file}) ${what}`, { model: name, file });
 
     return {
       manifest,
@@ -110,15 +184,34 @@ export class ModelRegistry {
         try {
           result = await session.run({ [manifest.input]: tensor });
         } catch (error) {
-          throw new AppError('MODEL_FAILED', `model ${manifest.name} failed to run: `
-            + (error as Error).message, { model: manifest.name });
+          // A graph with a symbolic input width gets here when the manifest's list is too
+          // long or short for it.
+          throw fail(`failed to run on ${count} rows of the manifest's ${width} features: `
+            + (error as Error).message);
         }
+
+        // Shapes are checked per run as well as at load: a graph may declare [N, K] and still
+        // return something else, and taking column 0 of [N, 2] would be silently wrong.
         const output = result[manifest.output];
-        if (!output) {
-          throw new AppError('MODEL_FAILED',
-            `model ${manifest.name} has no output named ${manifest.output}`);
+        if (!output) throw fail(`gave no output named ${manifest.output}`);
+        const dims = output.dims;
+        if (output.type !== 'float32' || dims[0] !== count || dims.length > 2
+          || (dims.length === 2 && dims[1] !== 1) || output.data.length !== count) {
+          throw fail(`gave ${output.type} [${dims}] for ${count} rows; expected float32 `
+            + `[${count}, 1] or [${count}]`);
         }
-        return Float32Array.from(output.data as Float32Array);
+
+        // Both metrics are shares (a probability, a share of coursework weight), and every
+        // shipped graph ends in a sigmoid or a Clip(0, 1), so 0..1 is exact, with no tolerance.
+        // The negated test catches NaN too. A plain loop: the backfill runs this ~230k times/s.
+        const scores = output.data as Float32Array;
+        for (let i = 0; i < count; i++) {
+          const score = scores[i]!;
+          if (!(score >= 0 && score <= 1)) {
+            throw fail(`gave ${score} for row ${i}: a score must be a finite number in 0..1`);
+          }
+        }
+        return scores.slice();
       },
     };
   }
@@ -131,16 +224,27 @@ export class ModelRegistry {
       : [];
     for (const file of files.sort()) {
       const full = path.join(this.folder, file);
+      let name = file.replace(/\.json$/, '');
       try {
         const manifest = readManifest(full);
         const twin = found.get(manifest.name);
         if (twin) throw new Error(`model name ${manifest.name} is also used by another manifest`);
+        name = manifest.name;
+
+        // Listing checks the .onnx is there, so `models list` does not offer a model that can
+        // only fail; whether it is a valid graph is found when a session is created.
+        const onnx = path.join(this.folder, manifest.file);
+        try {
+          fs.closeSync(openModelFile(onnx, MAX_MODEL_BYTES));
+        } catch (error) {
+          throw new Error(`its model file ${onnx} ${(error as Error).message}`);
+        }
         found.set(manifest.name, manifest);
       } catch (error) {
         // One broken manifest must not take the other models down with it: it is skipped,
         // logged, and named when someone asks for that model.
         const reason = (error as Error).message;
-        this.broken.set(file.replace(/\.json$/, ''), reason);
+        this.broken.set(name, reason);
         log.warn('model.manifest_skipped', { file: full, reason });
       }
     }

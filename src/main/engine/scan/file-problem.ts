@@ -55,12 +55,17 @@ export function fsProblem(error: unknown): FileProblem {
   }
 }
 
+/** What stands under a name that should be a regular file, worded for a message. */
+export function fileKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return stat.isDirectory() ? 'a folder' : 'a special file';
+}
+
 /** The problem of a listed file that turned out to be something else when opened. */
 function notAFile(stat: fs.Stats): FileProblem {
-  const what = stat.isFIFO() ? 'a named pipe' : stat.isSocket() ? 'a socket'
-    : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device'
-      : stat.isDirectory() ? 'a folder' : 'something other than a regular file';
-  return new FileProblem('not-a-file', `${what} replaced the file during the scan`);
+  return new FileProblem('not-a-file', `${fileKind(stat)} replaced the file during the scan`);
 }
 
 /**
