@@ -17,6 +17,14 @@ if (fs.existsSync(report)) {
   const r = JSON.parse(fs.readFileSync(report, 'utf8'));
   const skipped = r.numPendingTests + r.numTodoTests;
   summary = `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`;
+  // A file that fails before its tests are collected (a missing fixture under CI, an import
+  // error) adds no failed test, so it is counted apart: "0 failed" must not hide it.
+  const broken = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults
+    .every((t) => t.status !== 'failed'));
+  if (broken.length) {
+    summary += `; ${broken.length} test file(s) failed outside any test: `
+      + broken.map((f) => path.relative(path.join(__dirname, '..'), f.name)).join(', ');
+  }
 }
 process.stdout.write(`\n${summary}\n`);
 process.exit(run.status ?? 1);
