@@ -670,6 +670,20 @@ describe.skipIf(!present)('outputs and stores named by mistake', () => {
     expect(r.stderr).not.toContain('secret');
   });
 
+  it('a Postgres server that is not there: STORE_FAILED says no URL was given', async () => {
+    // A port nothing listens on: taken from the OS, then released.
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const env = { EDUTECH_PG_URL: '', PGHOST: '127.0.0.1', PGPORT: String(port) };
+    const r = runCli(['--db', dbFile, 'students', '11391', '--target', 'postgres'], env);
+    expectFailure(r, 'STORE_FAILED', new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port} \\(no --pg `
+      + 'URL or EDUTECH_PG_URL given, so the PG\\* variables and their defaults were used\\)'));
+  });
+
   it('HTTP: a relative or NUL-holding output path is BAD_INPUT, not written or INTERNAL',
     async () => {
       const engine = new ObservedEngine({ dbPath: dbFile, modelsDir: MODELS_DIR });

@@ -95,6 +95,42 @@ describe.skipIf(!present)('edutech score, as a user runs it', () => {
     expect(asJson.json.error.code).toBe(code);
   });
 
+  it('an unknown option is BAD_INPUT, under --json as the one error object', () => {
+    const r = runCli([...db(), '--json', 'score', MODEL, '11391', '5', '--bogus']);
+    expect(r.status).toBe(ERROR_CODES.BAD_INPUT.exit);
+    expect(r.json).toEqual({ error: { code: 'BAD_INPUT', message: 'unknown option \'--bogus\'',
+      details: { commander: 'commander.unknownOption' } } });
+  });
+
+  it('a week-or-date that is neither says so', () => {
+    const r = runCli([...db(), 'score', MODEL, '11391', ' 5']);
+    expect(r.status).toBe(ERROR_CODES.BAD_DATE.exit);
+    expect(r.stderr).toContain('" 5" is neither a week number (1, 2, …) nor a date YYYY-MM-DD');
+  });
+
+  it('students says whether the limit cut the list short', () => {
+    const ids = readOuladCsv('studentInfo.csv').map((r) => r.id_student!);
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i)!;
+    const once = ids.find((id) => ids.indexOf(id) === ids.lastIndexOf(id))!;
+    const cut = runCli([...db(), 'students', twice, '-n', '1']);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(1);
+    expect(cut.stderr).toContain('(the first 1; raise --limit, up to 500, for more)');
+    const whole = runCli([...db(), 'students', once, '-n', '1']);
+    expect(whole.stdout.trim().split('\n')).toHaveLength(1);
+    expect(whole.stderr).toBe('');
+    // Every enrolment whose id starts like the student's with several: at least two.
+    const start = twice.slice(0, -1);
+    const prefix = ids.filter((id) => id.startsWith(start));
+    expect(prefix.length).toBeGreaterThanOrEqual(2);
+    expect(prefix.length).toBeLessThanOrEqual(500);
+    const json = runCli([...db(), '--json', 'students', start, '--prefix',
+      '-n', String(prefix.length)]).json;
+    expect(json).toMatchObject({ more: false });
+    expect(json.enrolments).toHaveLength(prefix.length);
+    expect(runCli([...db(), '--json', 'students', start, '--prefix',
+      '-n', String(prefix.length - 1)]).json.more).toBe(true);
+  });
+
   it('an empty store fails with EMPTY_STORE', () => {
     const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-empty-')), 'e.db');
     const r = runCli(['--db', empty, 'score', MODEL, '11391']);

@@ -111,6 +111,17 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
       message: expect.stringContaining('%ff') });
   });
 
+  it('says what a backfill\'s students must be: "all" or a list of ids', async () => {
+    const one = await post(server.url, 'backfill', { model: MODEL, students: 11391 });
+    expect(one.status).toBe(400);
+    expect(one.body.message).toContain(
+      'students: "all" or a list of student ids, e.g. [11391], not 11391');
+    const badId = await post(server.url, 'backfill', { model: MODEL, students: [11391, 'x'] });
+    expect(badId.status).toBe(400);
+    expect(badId.body.message).toContain(
+      'students: item 1: a student id is a whole number of digits, e.g. 11391, not "x"');
+  });
+
   // Before fields were checked, each of these ran: the first scored every presentation of the
   // student, the second backfilled to the default week 10, the third evaluated weeks 1..10.
   const misspelled: [string, string, Record<string, unknown>][] = [

@@ -209,6 +209,16 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
         + 'to score');
     });
 
+    it('a click file copied beside its original, which would count every click twice',
+      async () => {
+        const dir = small();
+        fs.copyFileSync(path.join(dir, 'studentVle_AAA_2013J.csv'),
+          path.join(dir, 'studentVle_AAA_2013J (1).csv'));
+        expect(await failure(dir)).toBe('studentVle_AAA_2013J (1).csv and '
+          + 'studentVle_AAA_2013J.csv hold the same bytes: importing both would count each of '
+          + 'their clicks twice; remove one');
+      });
+
     it('but reads a file whose line endings change halfway (CR LF, then LF)', async () => {
       const dir = small();
       edit(dir, 'studentVle_AAA_2013J.csv', (t) => {

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   STORE_FAILED: { status: 503, exit: 13, summary: 'the database could not be reached or written' },
   SCAN_FAILED: { status: 422, exit: 14, summary: 'a scan root cannot be scanned' },
   BUSY: { status: 409, exit: 15, summary: 'the same job is already running elsewhere' },
+  NO_OUTCOMES: { status: 409, exit: 16,
+    summary: 'the presentation has not finished, or none of its final results are known' },
   CANCELLED: { status: 499, exit: 130, summary: 'the operation was cancelled' },
   INTERNAL: { status: 500, exit: 1, summary: 'an unexpected failure' },
 } as const;

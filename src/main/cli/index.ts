@@ -46,7 +46,8 @@ export async function main(argv: string[]): Promise<number> {
       // --json also come out as the one JSON error object scripts parse.
       if (error.exitCode === 0) return 0;
       if (argv.includes('--json')) {
-        const wire = { code: 'BAD_INPUT', message: error.message.replace(/^error: /, '') };
+        const wire = { code: 'BAD_INPUT', message: error.message.replace(/^error: /, ''),
+          details: { commander: error.code } };
         process.stdout.write(`${JSON.stringify({ error: wire }, null, 2)}\n`);
       }
       return ERROR_CODES.BAD_INPUT.exit;

@@ -118,9 +118,11 @@ export class Engine {
     findStudents: async (input) => {
       const store = await this.readStore(input.target);
       await requireData(store);
-      const found = await store.findEnrolments(input.student, input);
+      // One row past the limit tells whether the list was cut short.
+      const found = await store.findEnrolments(input.student,
+        { prefix: input.prefix, limit: input.limit + 1 });
       const enrolments = [];
-      for (const e of found) {
+      for (const e of found.slice(0, input.limit)) {
         const p = (await store.presentation(e.presentation))!;
         enrolments.push({
           student: e.student, presentation: e.presentation, startDate: p.startDate,
@@ -129,11 +131,12 @@ export class Engine {
           hasActivity: p.hasActivity,
         });
       }
-      return { enrolments };
+      return { enrolments, more: found.length > input.limit };
     },
 
     listModels: async () => {
-      // list() reads the folder first, which is what fills `broken`.
+      // verify() reads the folder and loads each model, which is what fills `broken`.
+      await this.models.verify();
       const models = this.models.list().map((m) => ({
         name: m.name, metric: m.metric, kind: m.kind, description: m.description,
         features: m.features, trainedOn: m.trainedOn, evaluatedOn: m.evaluatedOn,
@@ -165,7 +168,7 @@ export class Engine {
     },
 
     backfill: async (input, ctx) => {
-      this.models.manifest(input.model);
+      await this.models.get(input.model); // a model that cannot run fails before the store
       const run = async () =>
         runBackfill(await this.readStore(input.target, input.profile), this.models, input, ctx);
       return input.target === 'sqlite' ? this.sqliteWrites.run(run) : run();
@@ -178,12 +181,12 @@ export class Engine {
     // The model is looked up before the store is opened: an unknown or broken model is the
     // answer to give, even where nothing has been imported yet.
     evaluateModel: async (input, ctx) => {
-      this.models.manifest(input.model);
+      await this.models.get(input.model);
       return evaluateModel(await this.readStore(), this.models, input, ctx.signal);
     },
 
     score: async (input) => {
-      this.models.manifest(input.model);
+      await this.models.get(input.model);
       return scoreStudent(await this.readStore(input.target), this.models, input);
     },
 

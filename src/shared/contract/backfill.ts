@@ -18,15 +18,23 @@ export type BackfillCursor = z.infer<typeof backfillCursor>;
  * the profile's `model_stats` table (docs/backfill.md). Batches commit with a record of
  * progress, so a killed run resumes where it stopped; a rerun replaces rows, never adds them.
  */
+const studentIds = z.array(studentId).min(1).max(100_000);
+
 export const backfill = defineOperation({
   summary: 'Score enrolments on every day up to the end of week N and store the trajectories',
   input: z.strictObject({
     model: z.string().min(1),
     /** Student ids (every enrolment of each is scored), or 'all'. */
-    students: z.union([
-      z.literal('all'),
-      z.array(studentId).min(1).max(100_000),
-    ]),
+    students: z.union([z.literal('all'), studentIds], {
+      // A union names neither form on its own; say which one was meant and what is wrong.
+      error: (issue) => {
+        if (!Array.isArray(issue.input)) {
+          return `"all" or a list of student ids, e.g. [11391], not ${JSON.stringify(issue.input)}`;
+        }
+        const bad = studentIds.safeParse(issue.input).error?.issues[0];
+        return bad && `item ${bad.path.join('.')}: ${bad.message}`;
+      },
+    }),
     /** Table set to read and write (`v4` reads `*_v4`, writes `model_stats_v4`). Checked as an
      * identifier by the engine, which answers BAD_PROFILE rather than BAD_INPUT. */
     profile: z.string().min(1).max(63).default('default'),

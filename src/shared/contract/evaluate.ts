@@ -14,7 +14,7 @@ export const weekMetrics = z.object({
   week: z.number().int(),
   /** The as-of day, 7 × week − 1. */
   day: z.number().int(),
-  /** Enrolments scored: every enrolment of the presentation. */
+  /** Enrolments scored: every enrolment of the presentation with a known outcome. */
   n: z.number().int(),
   /** Enrolments with the positive outcome (classifiers). */
   positives: z.number().int().optional(),
@@ -59,8 +59,14 @@ export const evaluateModel = defineOperation({
     /** Whether this is one of the presentations the model's card reports on. */
     cardPresentation: z.boolean(),
     weeks: z.array(weekMetrics),
+    /** Enrolments left out of an m2_success back-test because their final result is not
+     * recorded (an empty `final_result`): counting them as failures would invent outcomes. */
+    withoutOutcome: z.number().int(),
+    /** What to know before reading the figures, as `score` says per score: weeks past the
+     * model's measured weeks, or days after the presentation's click data ends. */
+    notes: z.array(z.string()),
     durationMs: z.number(),
   }),
-  errors: ['EMPTY_STORE', 'UNKNOWN_MODEL', 'UNKNOWN_PRESENTATION', 'BAD_WEEK', 'MODEL_FAILED',
-    'CANCELLED'],
+  errors: ['EMPTY_STORE', 'UNKNOWN_MODEL', 'UNKNOWN_PRESENTATION', 'BAD_WEEK', 'NO_OUTCOMES',
+    'MODEL_FAILED', 'CANCELLED'],
 });

@@ -25,10 +25,11 @@ export const listModels = defineOperation({
   output: z.object({
     models: z.array(modelCard),
     /**
-     * Files in the models folder that could not be used, with the reason (an unreadable
-     * manifest, a missing .onnx file): listed so a broken model is seen, not silently absent.
+     * Models in the folder that cannot be used, with the reason (an unreadable manifest, a
+     * missing .onnx file, a graph that does not load or does not reproduce the parity vectors
+     * it was trained with): listed so a broken model is seen, not silently absent.
      */
     broken: z.array(z.object({ name: z.string(), reason: z.string() })),
   }),
-  errors: ['MODEL_FAILED'],
+  errors: ['BAD_INPUT', 'MODEL_FAILED'],
 });

@@ -35,6 +35,10 @@ export const findStudents = defineOperation({
     limit: z.number().int().min(1).max(500).default(50),
     target: z.enum(['sqlite', 'postgres']).default('sqlite'),
   }),
-  output: z.object({ enrolments: z.array(enrolmentSummary) }),
+  output: z.object({
+    enrolments: z.array(enrolmentSummary),
+    /** Whether more enrolments match than `limit` let through. */
+    more: z.boolean(),
+  }),
   errors: ['EMPTY_STORE'],
 });

@@ -42,9 +42,9 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       };
       const result = await withProgress(ctx, input);
       if (ctx.json()) return ctx.printJson(result);
-      ctx.print(`${result.rows} scores for ${result.enrolments} enrolments written to `
-        + `${result.table} in ${(result.durationMs / 1000).toFixed(1)} s `
-        + `(${result.scoresPerSecond} scores/s)`);
+      const enrolments = `${result.enrolments} enrolment${result.enrolments === 1 ? '' : 's'}`;
+      ctx.print(`${result.rows} scores for ${enrolments} written to ${result.table} in `
+        + `${(result.durationMs / 1000).toFixed(1)} s (${result.scoresPerSecond} scores/s)`);
       if (result.resumedFrom) {
         ctx.print(`resumed after student ${result.resumedFrom.student} in `
           + `${result.resumedFrom.presentation} (${result.resumedFrom.enrolmentsDone} enrolments `

@@ -55,7 +55,7 @@ export function registerData(program: Command, ctx: CliContext): void {
           + `starts ${e.startDate}  ${e.finalResult ?? '-'}`
           + `${e.hasActivity ? '' : '  (no click data)'}`);
       }
-      if (result.enrolments.length === limit) {
+      if (result.more) {
         process.stderr.write(`(the first ${limit}; raise --limit, up to 500, for more)\n`);
       }
     });

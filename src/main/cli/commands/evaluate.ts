@@ -43,6 +43,10 @@ export function registerEvaluate(program: Command, ctx: CliContext): void {
       }
       ctx.print(`${result.weeks[0]?.n ?? 0} enrolments in ${(result.durationMs / 1000)
         .toFixed(1)} s`);
+      if (result.withoutOutcome > 0) {
+        ctx.print(`note: ${result.withoutOutcome} enrolments without a final result were left out`);
+      }
+      for (const note of result.notes) ctx.print(`note: ${note}`);
     });
 }
 

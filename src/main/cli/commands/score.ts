@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { AppError } from '../../../shared/errors';
 import type { CliContext } from '../context';
 import { wholeNumber } from '../whole-number';
 
@@ -25,7 +26,11 @@ export function registerScore(program: Command, ctx: CliContext): void {
       if (when !== undefined) {
         // 1.5 or -2.0 is a week gone wrong, not a date: BAD_INPUT says a week is whole.
         if (/^-?\d+(\.\d*)?$/.test(when)) input.week = wholeNumber(when, 'week');
-        else input.date = when;
+        else if (/^\d{4}-\d{2}-\d{2}$/.test(when)) input.date = when;
+        else {
+          throw new AppError('BAD_DATE',
+            `"${when}" is neither a week number (1, 2, …) nor a date YYYY-MM-DD`, { date: when });
+        }
       }
       const result = await ctx.call('score', input);
       if (ctx.json()) return ctx.printJson(result);

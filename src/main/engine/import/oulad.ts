@@ -7,6 +7,7 @@ import {
   categoryField, intField, optionalIntField, optionalNumberField, readRecords, textField,
   type Range, type SourceRecord,
 } from './csv-records';
+import { refuseCopiedFiles } from './copied-files';
 import { presentationKey, presentationStartDate } from './presentation-dates';
 import { log } from '../log';
 import { parseImdBand } from '../features/trajectory';
@@ -73,6 +74,7 @@ export async function importOulad(
   }
   const vleFiles = fs.readdirSync(folder).filter((f) => /^studentVle.*\.csv$/i.test(f)).sort();
   await store.migrate();
+  await refuseCopiedFiles(folder, vleFiles);
   const counts = new Map<LearningTable, number>();
   const writer = await store.beginImport();
   let keptClicks: KeptActivity[] = [];

@@ -1,10 +1,14 @@
 import type { OutputOf, ParsedInputOf, WeekMetrics } from '../../../shared/contract';
+import { AppError } from '../../../shared/errors';
 import { FEATURE_COUNT } from '../features/definitions';
 import { enrolmentBatches } from '../features/enrolment-batches';
 import { progressLabel, successLabel } from '../features/labels';
 import { computeTrajectory } from '../features/trajectory';
-import { requireWeeks, weekEndDay } from '../scoring/as-of-day';
-import { requireData, requirePresentations, type LearningStore } from '../store/store';
+import { dateOfDay, requireWeeks, todayOf, weekEndDay } from '../scoring/as-of-day';
+import { scoreCaveats } from '../scoring/caveats';
+import {
+  requireData, requirePresentations, type LearningStore, type Presentation,
+} from '../store/store';
 import type { ModelRegistry } from './registry';
 
 /** Equal-width calibration bins, the same as training/edutrain/metrics.py. */
@@ -96,6 +100,7 @@ export async function evaluateModel(
   models: ModelRegistry,
   input: ParsedInputOf<'evaluateModel'>,
   signal?: AbortSignal,
+  today: Date = new Date(),
 ): Promise<OutputOf<'evaluateModel'>> {
   const started = performance.now();
   await requireData(store);
@@ -105,14 +110,20 @@ export async function evaluateModel(
   const weeks = [...new Set(input.weeks)].sort((a, b) => a - b);
   requireWeeks(presentation, weeks);
   const days = weeks.map((w) => weekEndDay(presentation, w));
+  requireFinished(presentation, today);
   const model = await models.get(input.model);
-  const labelOf = manifest.metric === 'm2_success' ? successLabel : progressLabel;
+  const success = manifest.metric === 'm2_success';
+  const labelOf = success ? successLabel : progressLabel;
 
   const labels: number[] = [];
   const scoresByWeek: number[][] = weeks.map(() => []);
-  for await (const batch of enrolmentBatches(store, {
+  let withoutOutcome = 0;
+  for await (const all of enrolmentBatches(store, {
     presentations: [presentation.presentation], upToDay: WHOLE_ENROLMENT_DAY, signal,
   })) {
+    const batch = success ? all.filter((d) => d.enrolment.finalResult !== null) : all;
+    withoutOutcome += all.length - batch.length;
+    if (batch.length === 0) continue;
     const rows = new Float32Array(batch.length * days.length * FEATURE_COUNT);
     batch.forEach((data, i) => {
       rows.set(computeTrajectory(data, days), i * days.length * FEATURE_COUNT);
@@ -122,6 +133,11 @@ export async function evaluateModel(
     for (let i = 0; i < batch.length; i++) {
       for (let w = 0; w < days.length; w++) scoresByWeek[w]!.push(scores[i * days.length + w]!);
     }
+  }
+  if (labels.length === 0 && withoutOutcome > 0) {
+    throw new AppError('NO_OUTCOMES', `none of the ${withoutOutcome} enrolments of `
+      + `${presentation.presentation} has a final result: there is nothing to measure against`,
+    { presentation: presentation.presentation, withoutOutcome });
   }
 
   const naive = typeof manifest.card?.naivePrediction === 'number'
@@ -135,8 +151,23 @@ export async function evaluateModel(
     cardPresentation: manifest.evaluatedOn.includes(presentation.presentation),
     weeks: weeks.map((week, w) => weekMetricsOf(manifest.kind, week, days[w]!, labels,
       scoresByWeek[w]!, naive)),
+    withoutOutcome,
+    notes: scoreCaveats(manifest, presentation, days[days.length - 1]!),
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * NO_OUTCOMES unless the presentation's last day is before today: while it runs, neither final
+ * results nor the coursework passed by the end exist, and any figure would be measured against
+ * outcomes that are not yet there.
+ */
+function requireFinished(presentation: Presentation, today: Date): void {
+  if (todayOf(presentation, today) > presentation.lengthDays) return;
+  const lastDate = dateOfDay(presentation.startDate, presentation.lengthDays);
+  throw new AppError('NO_OUTCOMES', `${presentation.presentation} runs until ${lastDate}: a `
+    + 'back-test needs a finished presentation, whose outcomes are known',
+  { presentation: presentation.presentation, endDate: lastDate });
 }
 
 function weekMetricsOf(

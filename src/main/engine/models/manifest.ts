@@ -33,5 +33,9 @@ export const manifestSchema = z.object({
   evaluatedOn: z.array(z.string()),
   evaluation: z.array(z.record(z.string(), z.number().nullable())),
   card: z.record(z.string(), z.unknown()).optional(),
+}).refine((m) => (m.metric === 'm2_success') === (m.kind === 'classifier'), {
+  // Back-tests pick their figures by kind and their labels by metric: the two must agree.
+  message: 'm2_success is a classifier\'s metric and m2_progress a regressor\'s',
+  path: ['kind'],
 });
 export type ModelManifest = z.infer<typeof manifestSchema>;

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shippedModelsDir } from '../config';
-import { FEATURE_COUNT, FEATURE_INDEX, type FeatureName } from '../features/definitions';
+import { fullWidthRows, readParityVectors, type ParityVectors } from './parity-vectors';
 import { ModelRegistry } from './registry';
 
 /**
@@ -10,31 +8,14 @@ import { ModelRegistry } from './registry';
  * rows and the scores sklearn/torch/numpy gave them. A real ONNX Runtime session, opened
  * through the registry exactly as scoring opens it, must reproduce every score.
  */
-interface ParityVectors {
-  model: string;
-  features: string[];
-  tolerance: number;
-  rows: { label: string; input: number[]; expected: number }[];
-}
-
 const folder = shippedModelsDir();
 const registry = new ModelRegistry(folder);
 const manifests = registry.list();
 
 function readVectors(name: string): ParityVectors {
-  const file = path.join(folder, `${name}.vectors.json`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as ParityVectors;
-}
-
-/** The vectors hold only the model's features; the registry takes full-width app rows. */
-function fullWidthRows(vectors: ParityVectors): Float32Array {
-  const rows = new Float32Array(vectors.rows.length * FEATURE_COUNT);
-  vectors.rows.forEach((row, r) => {
-    vectors.features.forEach((name, c) => {
-      rows[r * FEATURE_COUNT + FEATURE_INDEX[name as FeatureName]] = row.input[c]!;
-    });
-  });
-  return rows;
+  const vectors = readParityVectors(folder, name);
+  if (!vectors) throw new Error(`${name} has no parity vectors in ${folder}`);
+  return vectors;
 }
 
 describe('ONNX parity with the training side', () => {

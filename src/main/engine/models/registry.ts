@@ -8,6 +8,7 @@ import { log } from '../log';
 import {
   MAX_MANIFEST_BYTES, MAX_MODEL_BYTES, openModelFile, readModelFile, readModelFileText,
 } from './model-file';
+import { parityProblem, readParityVectors } from './parity-vectors';
 
 /** Reads and checks one manifest; throws an Error saying what is wrong with it. */
 function readManifest(full: string): ModelManifest {
@@ -98,7 +99,8 @@ export class ModelRegistry {
   /**
    * Models that cannot be used, with the reason: manifests that could not be read (by file name
    * without `.json`) and manifests whose .onnx file is missing, empty or not a regular file (by
-   * model name).
+   * model name); after verify(), also models whose graph cannot be loaded or does not
+   * reproduce its parity vectors.
    */
   readonly broken = new Map<string, string>();
 
@@ -163,14 +165,13 @@ export class ModelRegistry {
       await session.release();
       throw error;
     }
-    log.debug('model.load', { model: name, durationMs: performance.now() - started });
     const columns = manifest.features.map((f) => FEATURE_INDEX[f as FeatureName]);
     const width = columns.length;
 
     const fail = (what: string) =>
       new AppError('MODEL_FAILED', `model ${name} (${file}) ${what}`, { model: name, file });
 
-    return {
+    const model: LoadedModel = {
       manifest,
       async run(rows, count) {
         const input = new Float32Array(count * width);
@@ -214,6 +215,37 @@ export class ModelRegistry {
         return scores.slice();
       },
     };
+    try {
+      const vectors = readParityVectors(this.folder, name);
+      const problem = vectors && await parityProblem(manifest, vectors, model.run);
+      if (problem) throw fail(problem);
+    } catch (error) {
+      await session.release();
+      throw error instanceof AppError ? error : fail((error as Error).message);
+    }
+    log.debug('model.load', { model: name, durationMs: performance.now() - started });
+    return model;
+  }
+
+  /**
+   * Loads every listed model, so that a list shows the ones that cannot run: a graph that does
+   * not parse, does not fit its manifest or does not reproduce its parity vectors moves to
+   * `broken` with the reason. Sessions are kept for the scoring that follows.
+   */
+  async verify(): Promise<void> {
+    if (!fs.existsSync(this.folder)) {
+      throw new AppError('BAD_INPUT', `the models folder ${this.folder} does not exist `
+        + '(--models, EDUTECH_MODELS)', { folder: this.folder });
+    }
+    for (const manifest of this.list()) {
+      try {
+        await this.get(manifest.name);
+      } catch (error) {
+        this.manifests!.delete(manifest.name);
+        this.broken.set(manifest.name, (error as Error).message);
+        log.warn('model.unusable', { model: manifest.name, reason: (error as Error).message });
+      }
+    }
   }
 
   private load(): Map<string, ModelManifest> {

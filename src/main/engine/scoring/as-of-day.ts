@@ -36,9 +36,14 @@ export function resolveAsOf(
     }
     return { day, basis: 'date' };
   }
-  const todayDay = daysBetween(p.startDate, utcDay(today));
+  const todayDay = todayOf(p, today);
   if (todayDay <= lastDay) return { day: Math.max(todayDay, 0), basis: 'now' };
   return { day: Math.min(p.lastDataDay ?? lastDay, lastDay), basis: 'now' };
+}
+
+/** Today's day of the presentation: negative before it starts, past `lengthDays` after it. */
+export function todayOf(p: Presentation, today: Date = new Date()): number {
+  return daysBetween(p.startDate, utcDay(today));
 }
 
 /** How many weeks a presentation has: days 0..length, so the last week may be partial. */

@@ -6,7 +6,7 @@ import type { ModelRegistry } from '../models/registry';
 import {
   requireData, requirePresentations, type Enrolment, type LearningStore,
 } from '../store/store';
-import { dateOfDay, resolveAsOf } from './as-of-day';
+import { dateOfDay, resolveAsOf, todayOf } from './as-of-day';
 import { scoreCaveats } from './caveats';
 
 /**
@@ -19,11 +19,11 @@ export async function scoreStudent(
   input: ParsedInputOf<'score'>,
   today?: Date,
 ): Promise<OutputOf<'score'>> {
-  models.manifest(input.model); // an unknown name fails before any data is read
+  // An unknown or unusable model fails before any data is read.
+  const model = await models.get(input.model);
   const enrolment = await resolveEnrolment(store, input.student, input.presentation);
   const presentation = (await store.presentation(enrolment.presentation))!;
   const asOf = resolveAsOf(presentation, input, today);
-  const model = await models.get(input.model);
 
   const [data] = await store.enrolmentData(presentation.presentation, [input.student], asOf.day);
   const row = featuresAsOf(data!, asOf.day);
@@ -40,7 +40,13 @@ export async function scoreStudent(
     value: value!,
     features: Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, row[i]!])),
     modelFeatures: model.manifest.features,
-    notes: scoreCaveats(model.manifest, presentation, asOf.day),
+    notes: [
+      ...(asOf.basis === 'now' && todayOf(presentation, today) < 0
+        ? [`${presentation.presentation} starts on ${presentation.startDate}, after today: `
+          + '"now" is read as its day 0, before any activity']
+        : []),
+      ...scoreCaveats(model.manifest, presentation, asOf.day),
+    ],
   };
 }
 

@@ -89,7 +89,10 @@ function passwordOf(url?: string): string | undefined {
 export function storeFailed(error: unknown, what: string, url?: string): AppError {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown }).code;
-  const hint = what === 'connection' && !url
+  // The pool connects on its first query, so an unreachable server shows up as a failed
+  // query too: Node's socket codes (ECONNREFUSED, ENOTFOUND, …) are longer than a SQLSTATE.
+  const unreachable = typeof code === 'string' && /^E[A-Z]{5,}$/.test(code);
+  const hint = (what === 'connection' || unreachable) && !url
     ? ' (no --pg URL or EDUTECH_PG_URL given, so the PG* variables and their defaults were used)'
     : '';
   return new AppError('STORE_FAILED',
