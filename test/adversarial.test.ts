@@ -385,6 +385,18 @@ describe.skipIf(!present)('score with odd arguments', () => {
     expectFailure(runCli(['--db', file, 'score', MODEL, STUDENT]), 'STORE_FAILED', /notes\.db/);
   });
 
+  it('a store migrated by a newer version of the app is refused, not misread', () => {
+    const dir = path.join(tmp.dir, 'newer');
+    fs.mkdirSync(dir);
+    const file = copyOuladDb(dir);
+    const db = new Database(file);
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')
+      .run('default', 99, 'from the future', new Date().toISOString());
+    db.close();
+    expectFailure(runCli(['--db', file, 'score', MODEL, STUDENT]), 'STORE_FAILED',
+      /has schema version 99, written by a newer Edutech Analyst; this one knows versions up to 1/);
+  });
+
   it('features export into a folder path is a clear input error, not INTERNAL', () => {
     const out = fs.mkdtempSync(path.join(tmp.dir, 'edutech-adv-out-'));
     const r = runCli([...store, 'features', 'export', '-o', out, '--presentations',
@@ -430,6 +442,12 @@ describe.skipIf(!present)('whole numbers in options and arguments, read one stri
       /--port must be a whole number, not "0x50"/],
     ['serve --port 8e3', ['serve', '--port', '8e3'], /--port must be a whole number, not "8e3"/],
     ['score week 1.5', ['score', MODEL, STUDENT, '1.5'], /week must be a whole number, not "1.5"/],
+    ['backfill --presentations with a trailing comma',
+      ['backfill', MODEL, STUDENT, '--presentations', 'AAA-2013J,'],
+      /--presentations takes comma-separated names; "AAA-2013J," has an empty one/],
+    ['features export --presentations with a gap',
+      ['features', 'export', '-o', path.join(tmp.dir, 'never.csv'), '--presentations', 'A,,B'],
+      /--presentations takes comma-separated names; "A,,B" has an empty one/],
   ];
   it.each(cases)('%s is BAD_INPUT naming the option and the value', (_, args, message) => {
     expectFailure(runCliWithin(20_000, [...store, ...args]), 'BAD_INPUT', message);

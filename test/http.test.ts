@@ -100,6 +100,13 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
     expect(badJson.status).toBe(400);
     expect(((await badJson.json()) as { code: string }).code).toBe('BAD_INPUT');
 
+    const asText = await fetch(`${server.url}/api/findStudents`, {
+      method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"student":11391}',
+    });
+    expect(asText.status).toBe(400);
+    expect(await asText.json()).toMatchObject({ code: 'BAD_INPUT', message: 'the body must be '
+      + 'a JSON object sent as application/json, not text/plain' });
+
     const unknown = await post(server.url, 'dropTables', {});
     expect(unknown.status).toBe(404);
     expect(unknown.body.details.operations).toEqual(operationNames);

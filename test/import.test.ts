@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { AppError } from '../src/shared/errors';
 import { importOulad } from '../src/main/engine/import/oulad';
 import { SqliteStore } from '../src/main/engine/store/sqlite-store';
+import { BIN } from './helpers/cli';
 import { haveShared, OULAD_DIR, readOuladCsv, writeOuladSubset } from './helpers/shared';
 
 const present = haveShared();
@@ -142,6 +144,27 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
       await store.close();
     });
 
+  it('Ctrl+C mid-import ends as CANCELLED, saying so, and leaves the store as it was',
+    async () => {
+      const store = copyStore();
+      const before = tableCounts(store);
+      await store.close();
+      // The first progress line comes after courses.csv: the import is then under way.
+      const child = spawn(process.execPath, [BIN, '--db', store.file, 'import', 'oulad',
+        OULAD_DIR]);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        if (!stderr) child.kill('SIGINT');
+        stderr += chunk.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toContain('error CANCELLED: import cancelled: the store is left as it was');
+      expect(code).toBe(130);
+      const after = new SqliteStore(store.file);
+      expect(tableCounts(after)).toEqual(before);
+      await after.close();
+    });
+
   it('refuses an assessment id that a presentation outside the folder already holds', async () => {
     const dir = writeOuladSubset(fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-ren-')),
       { module: 'AAA', code: '2014J', students: ['6516'] });
@@ -207,6 +230,30 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
       fs.rmSync(path.join(c, 'studentVle_AAA_2013J.csv'));
       expect(await failure(c)).toBe('studentInfo.csv has no enrolments: there would be no one '
         + 'to score');
+    });
+
+    it('text that is not UTF-8, or holds a NUL byte, which a store would keep altered',
+      async () => {
+        const latin1 = small();
+        const info = path.join(latin1, 'studentInfo.csv');
+        const bytes = fs.readFileSync(info);
+        const at = bytes.indexOf('East Anglian Region');
+        expect(at).toBeGreaterThan(0);
+        bytes[at + 1] = 0xe9; // "E\xe9st": one Latin-1 byte in a UTF-8 file
+        fs.writeFileSync(info, bytes);
+        const line = bytes.subarray(0, at).toString('latin1').split('\r\n').length;
+        expect(await failure(latin1)).toBe(`studentInfo.csv, line ${line}: region holds bytes `
+          + 'that are not UTF-8 (save the file as UTF-8)');
+        const nul = small();
+        edit(nul, 'vle.csv', (t) => t.replace(/"resource"/, '"reso\u0000urce"'));
+        expect(await failure(nul)).toMatch(/^vle\.csv, line \d+: activity_type holds a NUL byte$/);
+      });
+
+    it('a registration of a student studentInfo.csv does not enrol', async () => {
+      const dir = small();
+      edit(dir, 'studentRegistration.csv', (t) => t.replace('"11391"', '"99999991"'));
+      expect(await failure(dir)).toBe('studentRegistration.csv, line 2: student 99999991 is not '
+        + 'enrolled in AAA-2013J (studentInfo.csv)');
     });
 
     it('a click file copied beside its original, which would count every click twice',

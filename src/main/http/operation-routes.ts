@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { operations, operationNames, type OperationName } from '../../shared/contract';
-import { ERROR_CODES, toAppError } from '../../shared/errors';
+import { AppError, ERROR_CODES, toAppError } from '../../shared/errors';
 import type { Engine } from '../engine/engine';
 import { errorResponses, streamLineSchema, toJsonSchema, type JsonSchema } from './schemas';
 
@@ -65,16 +65,28 @@ async function handleCall(
   reply.raw.once('close', () => shutdown.removeEventListener('abort', stop));
 
   try {
+    const body = jsonBody(request);
     if (wantsStream(request)) {
       // A bad input is refused with its status before the stream's 200 is sent.
-      engine.validate(name, request.body);
-      return await stream(engine, name, request.body, controller.signal, reply);
+      engine.validate(name, body);
+      return await stream(engine, name, body, controller.signal, reply);
     }
-    return await engine.call(name, request.body, { signal: controller.signal });
+    return await engine.call(name, body, { signal: controller.signal });
   } catch (error) {
     const appError = toAppError(error);
     return reply.code(ERROR_CODES[appError.code].status).send(appError.toWire());
   }
+}
+
+/**
+ * The body as JSON. Fastify also reads text/plain, as a string, which the contract would refuse
+ * as "expected object, received string": the client's mistake is the content type, so say that.
+ */
+function jsonBody(request: FastifyRequest): unknown {
+  if (typeof request.body !== 'string') return request.body;
+  throw new AppError('BAD_INPUT', 'the body must be a JSON object sent as application/json, '
+    + `not ${request.headers['content-type'] ?? 'text'}`,
+  { contentType: request.headers['content-type'] ?? null });
 }
 
 function wantsStream(request: FastifyRequest): boolean {

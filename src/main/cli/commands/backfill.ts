@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { OutputOf, ProgressOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { CliContext } from '../context';
+import { keyList } from '../key-list';
 import { wholeNumber } from '../whole-number';
 
 /**
@@ -35,7 +36,8 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         profile: opts.profile,
         toWeek: wholeNumber(opts.toWeek, '--to-week'),
         target: opts.target,
-        presentations: opts.presentations?.split(',').map((s) => s.trim()).filter(Boolean),
+        presentations: opts.presentations === undefined ? undefined
+          : keyList(opts.presentations, '--presentations'),
         batchSize: opts.batchSize === undefined ? undefined
           : wholeNumber(opts.batchSize, '--batch-size'),
         restart: Boolean(opts.restart),

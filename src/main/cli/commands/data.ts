@@ -18,13 +18,19 @@ export function registerData(program: Command, ctx: CliContext): void {
       opts: { target: string; profile: string; profiles?: string }) => {
       // The engine reads the profiles file when it resolves the profile (see profiles.ts).
       if (opts.profiles) process.env.EDUTECH_PROFILES = opts.profiles;
+      // Ctrl+C ends the import as CANCELLED, said as such: it runs in one transaction, so the
+      // store is left as it was.
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
       const result = await ctx.call('importData', {
         format, folder: path.resolve(folder), target: opts.target, profile: opts.profile,
       }, {
+        signal: controller.signal,
         onProgress: ((e: { file: string; rows: number }) => {
           if (!ctx.json()) process.stderr.write(`  ${e.file}: ${e.rows} rows\n`);
         }) as (e: never) => void,
-      });
+      }).finally(() => process.off('SIGINT', onSigint));
       if (ctx.json()) return ctx.printJson(result);
       ctx.print(`imported ${result.presentations} presentations in `
         + `${(result.durationMs / 1000).toFixed(1)} s:`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { FEATURES } from '../../engine/features/definitions';
 import { featuresMarkdown } from '../../engine/features/docs';
 import type { CliContext } from '../context';
+import { keyList } from '../key-list';
 import { wholeNumbers } from '../whole-number';
 
 /** `edutech models list` and `edutech features export`: the model side. */
@@ -50,7 +51,8 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .action(async (opts: { out: string; presentations?: string; days?: string }) => {
       const result = await ctx.call('exportFeatures', {
         out: path.resolve(opts.out),
-        presentations: opts.presentations?.split(',').map((s) => s.trim()),
+        presentations: opts.presentations === undefined ? undefined
+          : keyList(opts.presentations, '--presentations'),
         days: opts.days === undefined ? undefined : wholeNumbers(opts.days, '--days'),
       });
       if (ctx.json()) return ctx.printJson(result);

@@ -40,7 +40,9 @@ export async function* readRecords(
       record: string[];
       info: { lines: number };
     }>) {
-      if (signal?.aborted) throw new AppError('CANCELLED', 'import cancelled');
+      if (signal?.aborted) {
+        throw new AppError('CANCELLED', 'import cancelled: the store is left as it was');
+      }
       if (!index) {
         index = new Map(record.map((c, i) => [c.trim(), i]));
         const twice = record.map((c) => c.trim()).filter((c, i, all) => c !== ''
@@ -65,6 +67,8 @@ export async function* readRecords(
           `${name}, line ${info.lines}: ${record.length} fields where the header has ${width}`,
           { file, line: info.lines });
       }
+      const bad = record.findIndex((field) => NOT_TEXT.test(field));
+      if (bad >= 0) throw notText(name, file, info.lines, headerOf(index, bad), record[bad]!);
       const cols = index;
       yield { line: info.lines, get: (column) => record[cols.get(column)!]! };
     }
@@ -80,6 +84,27 @@ export async function* readRecords(
   } finally {
     parser.destroy();
   }
+}
+
+/**
+ * Text the stores cannot keep as it was: U+FFFD is what the UTF-8 decoder leaves for bytes that
+ * are not UTF-8 (a file saved as Latin-1: `R\xe9gion`), and Postgres refuses NUL in text. Either
+ * would be stored altered, or fail the import at COPY time without a line, so the row is refused
+ * here. A file that holds U+FFFD as a character (EF BF BD) is refused too: the two cannot be told
+ * apart after decoding, and such a character in these tables is itself left by a lossy conversion.
+ */
+const NOT_TEXT = /[\u0000\uFFFD]/;
+
+function notText(name: string, file: string, line: number, column: string, field: string) {
+  const what = field.includes('\u0000') ? 'a NUL byte'
+    : 'bytes that are not UTF-8 (save the file as UTF-8)';
+  return new AppError('IMPORT_FAILED', `${name}, line ${line}: ${column} holds ${what}`,
+    { file, line, column });
+}
+
+function headerOf(index: Map<string, number>, position: number): string {
+  for (const [column, i] of index) if (i === position) return column;
+  return `field ${position + 1}`;
 }
 
 /** A longer record is not a CSV row of these tables: likely a binary or runaway file. */

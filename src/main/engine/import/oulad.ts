@@ -166,7 +166,8 @@ export async function importOulad(
         optionalIntField(rec, 'week_from', f, WEEK), optionalIntField(rec, 'week_to', f, WEEK)]);
     });
 
-    const registration = new Map<string, [number | null, number | null]>();
+    /** Registration and unregistration day by enrolment, with the line they came from. */
+    const registration = new Map<string, [number | null, number | null, number]>();
     await each('studentRegistration.csv', ['code_module', 'code_presentation', 'id_student',
       'date_registration', 'date_unregistration'], (rec, f) => {
       const key = known(rec, f);
@@ -175,6 +176,7 @@ export async function importOulad(
       registration.set(enrolment, [
         optionalIntField(rec, 'date_registration', f, DAY),
         optionalIntField(rec, 'date_unregistration', f, DAY),
+        rec.line,
       ]);
     });
 
@@ -206,6 +208,14 @@ export async function importOulad(
     if (enrolled.size === 0) {
       throw new AppError('IMPORT_FAILED', 'studentInfo.csv has no enrolments: there would be '
         + 'no one to score', { file: file('studentInfo.csv') });
+    }
+    // A registration is part of an enrolment: one without its studentInfo row would vanish.
+    for (const [enrolment, [, , line]] of registration) {
+      if (enrolled.has(enrolment)) continue;
+      const [key, student] = enrolment.split('/');
+      throw new AppError('IMPORT_FAILED', `studentRegistration.csv, line ${line}: student `
+        + `${student} is not enrolled in ${key} (studentInfo.csv)`,
+      { file: file('studentRegistration.csv'), line });
     }
 
     await each('studentAssessment.csv', ['id_assessment', 'id_student', 'date_submitted',

@@ -51,6 +51,16 @@ describe('walk', () => {
     ]);
   });
 
+  it('records a FIFO under a scanned name as not-a-file, without opening it', async () => {
+    const fifo = path.join(root, 'user02', 'pipe.csv');
+    if (!fs.existsSync(fifo)) return; // no mkfifo on this machine
+    const entries = await list();
+    expect(problems(entries)).toEqual(['user02/pipe.csv not-a-file']);
+    const entry = entries.find((e) => e.rel === 'user02/pipe.csv');
+    expect(entry?.type === 'problem' && entry.problem.message)
+      .toBe('a named pipe, not a regular file: not opened');
+  });
+
   it('counts everything once exclusions are switched off', async () => {
     // Within a folder, files come before its subfolders.
     expect(files(await list({ includeHidden: true, exclude: [] })).sort()).toEqual([

@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import { FileProblem, fsProblem } from './file-problem';
+import { fileKind, FileProblem, fsProblem } from './file-problem';
 
 /**
  * The folder walk of a scan: which files are counted, which folders are skipped, and what
@@ -149,6 +149,13 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
         continue;
       }
       // Only regular files are opened: a FIFO or device named x.csv would block or never end.
+      // It is recorded instead, so the folder's owner sees why it has no count.
+      if (resolved === 'other') {
+        const named = kindOf(name);
+        const special = named && await specialFileProblem(full, follow);
+        if (named && special) yield problem(full, relative(root, full), named, special);
+        continue;
+      }
       const kind = resolved === 'file' ? kindOf(name) : undefined;
       if (!kind) continue;
       try {
@@ -199,6 +206,22 @@ async function typeOf(entry: Dirent, full: string): Promise<EntryType> {
   const st = await fs.lstat(full);
   if (st.isSymbolicLink()) return 'link';
   return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+}
+
+/**
+ * The problem to record for a pipe, socket or device under a scanned name, found without
+ * opening it; undefined for a link the walk does not follow (links are skipped by default).
+ */
+async function specialFileProblem(full: string, follow: boolean):
+Promise<FileProblem | undefined> {
+  try {
+    const st = await fs.lstat(full);
+    if (st.isSymbolicLink() && !follow) return undefined;
+    const target = st.isSymbolicLink() ? await fs.stat(full) : st;
+    return new FileProblem('not-a-file', `${fileKind(target)}, not a regular file: not opened`);
+  } catch (error) {
+    return fsProblem(error);
+  }
 }
 
 /** What an entry is once links are (or are not) followed: file, dir, other, or a problem. */

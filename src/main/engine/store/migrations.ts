@@ -1,3 +1,4 @@
+import { AppError } from '../../../shared/errors';
 import { learningSchema, type Dialect } from './schema';
 import type { TableSet } from './tables';
 
@@ -23,3 +24,16 @@ export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at TEXT NOT NULL,
   PRIMARY KEY (profile, version)
 )`;
+
+/**
+ * STORE_FAILED when a newer version of the app has migrated the store past the versions this one
+ * knows: its tables may have changed in ways this version would misread or overwrite.
+ */
+export function refuseNewerSchema(applied: Iterable<number>, label: string): void {
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  const newest = Math.max(0, ...applied);
+  if (newest <= known) return;
+  throw new AppError('STORE_FAILED', `${label} has schema version ${newest}, written by a newer `
+    + `Edutech Analyst; this one knows versions up to ${known}: update the app, or use another `
+    + 'store', { version: newest, known });
+}

@@ -5,7 +5,7 @@ import { Client, Pool, type PoolClient, type QueryResult } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError } from '../../../shared/errors';
 import { log, redact } from '../log';
-import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
+import { MIGRATIONS, MIGRATIONS_TABLE, refuseNewerSchema } from './migrations';
 import {
   assembleGrouped, groupUnsortedActivity, toAssessment, toEnrolment, toPresentation, type Row,
 } from './rows';
@@ -215,6 +215,7 @@ export class PgStore implements LearningStore {
       const applied = new Set((await client.query(
         'SELECT version FROM schema_migrations WHERE profile = $1', [this.tables.profile],
       )).rows.map((r: { version: number }) => r.version));
+      refuseNewerSchema(applied, this.label);
       for (const m of MIGRATIONS) {
         if (applied.has(m.version)) continue;
         for (const sql of m.statements(this.tables, 'postgres')) await client.query(sql);

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
+import { MIGRATIONS, MIGRATIONS_TABLE, refuseNewerSchema } from './migrations';
 import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
 import type {
   Enrolment, EnrolmentData, ImportWriter, KeptActivity, LearningStore, Presentation,
@@ -50,6 +50,7 @@ export class SqliteStore implements LearningStore {
       (this.db.prepare('SELECT version FROM schema_migrations WHERE profile = ?')
         .all(this.tables.profile) as { version: number }[]).map((r) => r.version),
     );
+    refuseNewerSchema(applied, this.label);
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
