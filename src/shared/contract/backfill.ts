@@ -12,14 +12,15 @@ export const backfillCursor = z.object({
 });
 export type BackfillCursor = z.infer<typeof backfillCursor>;
 
+/** A backfill's scope when it is not 'all'. */
+const studentIds = z.array(studentId).min(1).max(100_000);
+
 /**
  * What `progon_users.py <model> <user_id>` did, in bulk: score every enrolment of the chosen
  * students (or all) on every day from day 0 to the end of week `toWeek`, and store each score in
  * the profile's `model_stats` table (docs/backfill.md). Batches commit with a record of
  * progress, so a killed run resumes where it stopped; a rerun replaces rows, never adds them.
  */
-const studentIds = z.array(studentId).min(1).max(100_000);
-
 export const backfill = defineOperation({
   summary: 'Score enrolments on every day up to the end of week N and store the trajectories',
   input: z.strictObject({

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { abortOnCtrlC } from '../interrupt';
 import { wholeNumber } from '../whole-number';
 
 /** `edutech import …` and `edutech students …`: getting data in and finding it again. */
@@ -18,19 +19,15 @@ export function registerData(program: Command, ctx: CliContext): void {
       opts: { target: string; profile: string; profiles?: string }) => {
       // The engine reads the profiles file when it resolves the profile (see profiles.ts).
       if (opts.profiles) process.env.EDUTECH_PROFILES = opts.profiles;
-      // Ctrl+C ends the import as CANCELLED, said as such: it runs in one transaction, so the
-      // store is left as it was.
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      const result = await ctx.call('importData', {
+      // One transaction: a Ctrl+C leaves the store as it was.
+      const result = await abortOnCtrlC((signal) => ctx.call('importData', {
         format, folder: path.resolve(folder), target: opts.target, profile: opts.profile,
       }, {
-        signal: controller.signal,
+        signal,
         onProgress: ((e: { file: string; rows: number }) => {
           if (!ctx.json()) process.stderr.write(`  ${e.file}: ${e.rows} rows\n`);
         }) as (e: never) => void,
-      }).finally(() => process.off('SIGINT', onSigint));
+      }));
       if (ctx.json()) return ctx.printJson(result);
       ctx.print(`imported ${result.presentations} presentations in `
         + `${(result.durationMs / 1000).toFixed(1)} s:`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ScanOutput, ScanProgressEvent } from '../../../shared/contract/scan';
 import { renderMetrics, serveMetrics, writeMetricsTextfile } from '../../engine/scan/metrics';
 import type { CliContext } from '../context';
+import { abortOnCtrlC } from '../interrupt';
 import { listenHost, listenPort } from '../listen-options';
 import { wholeNumber } from '../whole-number';
 
@@ -98,7 +99,6 @@ async function withProgress(
   show: boolean,
   run: (ctx: ScanCtx) => Promise<ScanOutput>,
 ): Promise<ScanOutput> {
-  const controller = new AbortController();
   const bar = new SingleBar({
     stream: process.stderr,
     format: 'scan | {value} files | {mb} MB | {errors} errors | {reused} reused | {current}',
@@ -113,12 +113,9 @@ async function withProgress(
     else bar.update(e.files, payload);
     started = true;
   };
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
   try {
-    return await run({ signal: controller.signal, onProgress });
+    return await abortOnCtrlC((signal) => run({ signal, onProgress }));
   } finally {
-    process.off('SIGINT', onSigint);
     if (started) bar.stop();
   }
 }

@@ -34,6 +34,7 @@ export async function* readRecords(
   // A read error (EACCES, EIO) must end the parse with an error, not crash the process.
   source.on('error', (error) => parser.destroy(error));
   let index: Map<string, number> | undefined;
+  let header: string[] = [];
   let width = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{
@@ -59,6 +60,7 @@ export async function* readRecords(
             `${name}, line ${info.lines}: header lacks column(s) ${missing.join(', ')}`,
             { file, line: info.lines, missing });
         }
+        header = record.map((c) => c.trim());
         width = record.length;
         continue;
       }
@@ -68,7 +70,7 @@ export async function* readRecords(
           { file, line: info.lines });
       }
       const bad = record.findIndex((field) => NOT_TEXT.test(field));
-      if (bad >= 0) throw notText(name, file, info.lines, headerOf(index, bad), record[bad]!);
+      if (bad >= 0) throw notText(name, file, info.lines, header[bad]!, record[bad]!);
       const cols = index;
       yield { line: info.lines, get: (column) => record[cols.get(column)!]! };
     }
@@ -100,11 +102,6 @@ function notText(name: string, file: string, line: number, column: string, field
     : 'bytes that are not UTF-8 (save the file as UTF-8)';
   return new AppError('IMPORT_FAILED', `${name}, line ${line}: ${column} holds ${what}`,
     { file, line, column });
-}
-
-function headerOf(index: Map<string, number>, position: number): string {
-  for (const [column, i] of index) if (i === position) return column;
-  return `field ${position + 1}`;
 }
 
 /** A longer record is not a CSV row of these tables: likely a binary or runaway file. */

@@ -24,7 +24,7 @@ export const parityVectorsSchema = z.object({
 });
 export type ParityVectors = z.infer<typeof parityVectorsSchema>;
 
-export function parityVectorsFile(folder: string, model: string): string {
+function parityVectorsFile(folder: string, model: string): string {
   return path.join(folder, `${model}.vectors.json`);
 }
 

@@ -148,16 +148,15 @@ export async function* walk(root: string, options: WalkOptions = {}): AsyncGener
         if (!excluded.has(name)) subfolders.push(full);
         continue;
       }
+      const kind = kindOf(name);
+      if (!kind) continue;
       // Only regular files are opened: a FIFO or device named x.csv would block or never end.
       // It is recorded instead, so the folder's owner sees why it has no count.
       if (resolved === 'other') {
-        const named = kindOf(name);
-        const special = named && await specialFileProblem(full, follow);
-        if (named && special) yield problem(full, relative(root, full), named, special);
+        const special = await specialFileProblem(full, follow);
+        if (special) yield problem(full, relative(root, full), kind, special);
         continue;
       }
-      const kind = resolved === 'file' ? kindOf(name) : undefined;
-      if (!kind) continue;
       try {
         const st = await fs.stat(full);
         yield {

@@ -1,5 +1,6 @@
 import type { ModelManifest } from '../models/manifest';
 import type { Presentation } from '../store/store';
+import { todayOf, type AsOf } from './as-of-day';
 
 /**
  * A whole cohort without a click for this many days means the presentation's click data has
@@ -38,4 +39,14 @@ export function scoreCaveats(
       + `${manifest.name} reads every student as inactive since then, which lowers scores`);
   }
   return notes;
+}
+
+/**
+ * "Now" for a presentation that has not started is read as its day 0 (resolveAsOf), a score
+ * of registration and background alone: said, so it is not taken for a score of today.
+ */
+export function notStartedCaveat(presentation: Presentation, asOf: AsOf, today?: Date): string[] {
+  if (asOf.basis !== 'now' || todayOf(presentation, today) >= 0) return [];
+  return [`${presentation.presentation} starts on ${presentation.startDate}, after today: `
+    + '"now" is read as its day 0, before any activity'];
 }

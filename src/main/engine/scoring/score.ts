@@ -6,8 +6,8 @@ import type { ModelRegistry } from '../models/registry';
 import {
   requireData, requirePresentations, type Enrolment, type LearningStore,
 } from '../store/store';
-import { dateOfDay, resolveAsOf, todayOf } from './as-of-day';
-import { scoreCaveats } from './caveats';
+import { dateOfDay, resolveAsOf } from './as-of-day';
+import { notStartedCaveat, scoreCaveats } from './caveats';
 
 /**
  * The main job: one student's enrolment, one as-of day, one model run. The enrolment is chosen
@@ -41,10 +41,7 @@ export async function scoreStudent(
     features: Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, row[i]!])),
     modelFeatures: model.manifest.features,
     notes: [
-      ...(asOf.basis === 'now' && todayOf(presentation, today) < 0
-        ? [`${presentation.presentation} starts on ${presentation.startDate}, after today: `
-          + '"now" is read as its day 0, before any activity']
-        : []),
+      ...notStartedCaveat(presentation, asOf, today),
       ...scoreCaveats(model.manifest, presentation, asOf.day),
     ],
   };
