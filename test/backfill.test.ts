@@ -413,6 +413,62 @@ describe.skipIf(!present || !haveModel).each(['sqlite', 'postgres'] as Target[])
       expect(Number(differ[0]!.n)).toBe(0);
     });
 
+    it('adopts a model_stats the old scripts made, keeping its rows; refuses a foreign table',
+      async () => {
+        const pgSql = target === 'postgres';
+        // The old scripts' table, exactly as they created it, with one of their rows.
+        await q(`CREATE TABLE legacy_stats (id ${pgSql ? 'SERIAL' : 'INTEGER'} PRIMARY KEY,
+          data_create ${pgSql ? 'TIMESTAMP' : 'TEXT'}, metrika VARCHAR(30),
+          model_info VARCHAR(200), id_user INTEGER, value REAL, day_num INTEGER,
+          time_sql REAL, time_model REAL)`);
+        await q(`INSERT INTO legacy_stats (data_create, metrika, model_info, id_user, value,
+          day_num, time_sql, time_model)
+          VALUES ('2023-05-01 10:00:00', 'm2_success', $1, 11391, 0.5, 3, 1.5, 2.5)`, [MODEL]);
+        await q('CREATE TABLE foreign_stats (id INTEGER, note TEXT)');
+        const file = path.join(dir, 'profiles-legacy.json');
+        fs.writeFileSync(file, JSON.stringify({ profiles: {
+          legacy: { tables: { modelStats: 'legacy_stats' } },
+          foreign: { tables: { modelStats: 'foreign_stats' } },
+          foreignsource: { tables: { enrolments: 'foreign_stats' } },
+        } }));
+        process.env.EDUTECH_PROFILES = file;
+        try {
+          const input = { model: MODEL, students: [11391], target, profile: 'legacy' } as const;
+          await engine.call('backfill', { ...input, profile: 'default' }); // to compare with
+          const r = await engine.call('backfill', input);
+          expect(r.table).toBe('legacy_stats');
+          const enrolments = readOuladCsv('studentInfo.csv')
+            .filter((e) => e.id_student === '11391').length;
+          expect(r.rows).toBe(enrolments * DAYS);
+          await engine.call('backfill', { ...input, restart: true });
+          expect(await count('legacy_stats')).toBe(r.rows + 1);
+          // The old row is kept as it was: no presentation, never replaced by a run.
+          expect(await q(`SELECT id_user, value, day_num, presentation, day_time FROM legacy_stats
+            WHERE presentation IS NULL`)).toEqual([{ id_user: 11391, value: 0.5, day_num: 3,
+            presentation: null, day_time: null }]);
+          // The new rows hold what the default table holds for the same enrolments and days.
+          const same = await q(`SELECT COUNT(*) AS n FROM legacy_stats l JOIN model_stats d
+            ON d.model_info = l.model_info AND d.presentation = l.presentation
+            AND d.id_user = l.id_user AND d.day_num = l.day_num
+            WHERE ABS(d.value - l.value) < 1e-6 AND d.day_time = l.day_time`);
+          expect(Number(same[0]!.n)).toBe(r.rows);
+
+          for (const [profile, table, lacks] of [['foreign', 'foreign_stats', 'data_create'],
+            ['foreignsource', 'foreign_stats', 'presentation, student']]) {
+            const error = await engine.call('backfill', { ...input, profile })
+              .catch((e: AppError) => e);
+            expect((error as AppError).code, profile).toBe('STORE_FAILED');
+            expect((error as AppError).message, profile)
+              .toContain(`table ${table} lacks column(s) ${lacks}`);
+          }
+          expect(await count('foreign_stats')).toBe(0);
+        } finally {
+          delete process.env.EDUTECH_PROFILES;
+          await q('DROP TABLE legacy_stats');
+          await q('DROP TABLE foreign_stats');
+        }
+      });
+
     it('refuses a profile or table name that is not a plain identifier', async () => {
       const tables = async () => (target === 'sqlite'
         ? await q("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")

@@ -1,4 +1,5 @@
 import type { Dialect } from '../store/schema';
+import { requireColumns } from '../store/table-columns';
 import { assertIdentifier, type TableSet } from '../store/tables';
 
 /**
@@ -50,6 +51,34 @@ export function outputSchema(t: TableSet, dialect: Dialect): string[] {
       PRIMARY KEY (model, profile, scope)
     )`,
   ];
+}
+
+/** The columns of the old scripts' `model_stats`, which dashboards read. */
+const OLD_COLUMNS = [
+  'id', 'data_create', 'metrika', 'model_info', 'id_user', 'value', 'day_num', 'time_sql',
+  'time_model',
+] as const;
+
+/**
+ * Statements that bring an existing output table up to this schema before `outputSchema` runs
+ * (whose `CREATE TABLE IF NOT EXISTS` would otherwise keep it as it is). A table the old scripts
+ * made is adopted: the two new columns are added, nullable, because its rows have no
+ * presentation. Those rows are kept as they were and a backfill never replaces them (its DELETE
+ * matches a presentation; NULLs never collide in the unique key). A table of that name without
+ * the old columns is refused. `present` is the table's column names, empty when it does not exist.
+ */
+export function adoptOutputTable(
+  t: TableSet,
+  dialect: Dialect,
+  present: ReadonlySet<string>,
+  label: string,
+): string[] {
+  if (present.size === 0) return [];
+  requireColumns(label, t.modelStats, present, OLD_COLUMNS);
+  const added = { presentation: 'TEXT', day_time: dialect === 'postgres' ? 'TIMESTAMP' : 'TEXT' };
+  return Object.entries(added)
+    .filter(([column]) => !present.has(column))
+    .map(([column, type]) => `ALTER TABLE ${t.modelStats} ADD COLUMN ${column} ${type}`);
 }
 
 /** Recorded in `schema_migrations` under `backfill:<profile>`, apart from the learning tables. */

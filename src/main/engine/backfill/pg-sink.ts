@@ -1,9 +1,10 @@
 import type { PoolClient } from 'pg';
 import { copyInto, type PgStore } from '../store/pg-store';
+import { pgColumns } from '../store/table-columns';
 import { lockId, PgRunClaim } from './pg-run-claim';
 import { modelStatsCopyBinary } from './copy-binary';
 import {
-  MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
+  adoptOutputTable, MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
 } from './output-schema';
 import type { RunKey } from './run-key';
 import {
@@ -35,7 +36,12 @@ export class PgScoreSink implements ScoreSink {
         'SELECT 1 FROM schema_migrations WHERE profile = $1 AND version = $2',
         [key, OUTPUT_MIGRATION.version]);
       if (done.rowCount) return;
-      for (const sql of outputSchema(this.store.tables, 'postgres')) await client.query(sql);
+      const t = this.store.tables;
+      const existing = await pgColumns(client, t.modelStats);
+      for (const sql of adoptOutputTable(t, 'postgres', existing, this.store.label)) {
+        await client.query(sql);
+      }
+      for (const sql of outputSchema(t, 'postgres')) await client.query(sql);
       await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3, $4)',
         [key, OUTPUT_MIGRATION.version, OUTPUT_MIGRATION.name, new Date().toISOString()]);
     });

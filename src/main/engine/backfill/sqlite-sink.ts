@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { SqliteStore } from '../store/sqlite-store';
+import { sqliteColumns } from '../store/table-columns';
 import { dateOfDay } from '../scoring/as-of-day';
 import {
-  MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
+  adoptOutputTable, MODEL_STATS_COLUMNS, OUTPUT_MIGRATION, outputMigrationKey, outputSchema,
 } from './output-schema';
 import type { RunKey } from './run-key';
 import {
@@ -30,7 +31,10 @@ export class SqliteScoreSink implements ScoreSink {
     ).get(key, OUTPUT_MIGRATION.version);
     if (done) return;
     this.db.transaction(() => {
-      for (const sql of outputSchema(this.store.tables, 'sqlite')) this.db.exec(sql);
+      const t = this.store.tables;
+      const existing = sqliteColumns(this.db, t.modelStats);
+      for (const sql of adoptOutputTable(t, 'sqlite', existing, this.store.label)) this.db.exec(sql);
+      for (const sql of outputSchema(t, 'sqlite')) this.db.exec(sql);
       this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')
         .run(key, OUTPUT_MIGRATION.version, OUTPUT_MIGRATION.name, new Date().toISOString());
     })();

@@ -3,9 +3,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MIGRATIONS_TABLE } from '../store/migrations';
+import { pgColumns, requireColumns } from '../store/table-columns';
 import {
   DS_SCANS, DS_STATS, DS_STATS_GRAFANA, DS_STATS_MIGRATION, GROUP_SELECT, ROW_COLUMNS, groupFromDb,
-  rowFromDb,
+  rowFromDb, SCAN_TABLE_COLUMNS,
   scanFromDb, storeStep, type DsStatsRow, type DsStatsStore, type LatestScan, type PreviousFile,
   type ScanEnd, toPreviousFile,
 } from './ds-stats-store';
@@ -91,6 +92,9 @@ export class PgDsStatsStore implements DsStatsStore {
         const done = await client.query(
           'SELECT 1 FROM schema_migrations WHERE profile = $1 AND version = $2', [key, version]);
         if (!done.rowCount) {
+          for (const [table, needed] of Object.entries(SCAN_TABLE_COLUMNS)) {
+            requireColumns('the Postgres database', table, await pgColumns(client, table), needed);
+          }
           for (const sql of SCHEMA) await client.query(sql);
           await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3, $4)',
             [key, version, name, new Date().toISOString()]);

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { MIGRATIONS_TABLE } from '../store/migrations';
+import { sqliteColumns, requireColumns } from '../store/table-columns';
 import {
   DS_SCANS, DS_STATS, DS_STATS_GRAFANA, DS_STATS_MIGRATION, GROUP_SELECT, ROW_COLUMNS, groupFromDb,
-  rowFromDb,
+  rowFromDb, SCAN_TABLE_COLUMNS,
   scanFromDb, storeStep, type DsStatsRow, type DsStatsStore, type LatestScan, type PreviousFile,
   type ScanEnd, toPreviousFile,
 } from './ds-stats-store';
@@ -63,6 +64,9 @@ export class SqliteDsStatsStore implements DsStatsStore {
       this.db.exec(MIGRATIONS_TABLE);
       if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE profile = ? AND version = ?')
         .get(key, version)) return;
+      for (const [table, needed] of Object.entries(SCAN_TABLE_COLUMNS)) {
+        requireColumns(`the SQLite store ${this.db.name}`, table, sqliteColumns(this.db, table), needed);
+      }
       for (const sql of SCHEMA) this.db.exec(sql);
       this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')
         .run(key, version, name, new Date().toISOString());

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../../../test/helpers/pg';
 import { PgDsStatsStore } from './ds-stats-pg';
 import { SqliteDsStatsStore } from './ds-stats-sqlite';
+import { AppError } from '../../../shared/errors';
 import { DS_STATS_MIGRATION, type DsStatsRow, type DsStatsStore } from './ds-stats-store';
 
 interface Backend {
@@ -134,6 +135,33 @@ describe.each(Object.keys(backends))('ds_stats on %s', (name) => {
     expect(await backend.query(recorded)).toEqual([
       { version: 1, name: DS_STATS_MIGRATION.name }]);
     expect(await backend.query('SELECT COUNT(*) AS n FROM ds_scans')).toEqual(scans);
+  });
+});
+
+describe.each(Object.keys(backends))('a foreign ds_stats on %s', (name) => {
+  it('is refused with the table and what it lacks, and left as it was', async () => {
+    const backend = await backends[name]!();
+    try {
+      // A table of the same name with other columns, as the old grafana.py could have left.
+      await backend.query('CREATE TABLE ds_stats (id INTEGER, name TEXT, value INTEGER)');
+      await backend.query("INSERT INTO ds_stats VALUES (1, 'user01', 42)");
+      const error = await backend.store.migrate().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('STORE_FAILED');
+      expect((error as AppError).message).toMatch(
+        /table ds_stats lacks column\(s\) scan_id, scanned_at, root, path, .*not made by Edutech/);
+      expect((error as AppError).details.missing).toContain('code_cells');
+      expect(await backend.query('SELECT * FROM ds_stats')).toEqual(
+        [{ id: 1, name: 'user01', value: 42 }]);
+      // Nothing was created beside it: the migration rolled back whole.
+      expect(await backend.query(name === 'sqlite'
+        ? "SELECT name FROM sqlite_master WHERE name IN ('ds_scans', 'schema_migrations')"
+        : "SELECT tablename FROM pg_tables WHERE tablename IN ('ds_scans', 'schema_migrations')"))
+        .toEqual([]);
+    } finally {
+      await backend.query('DROP TABLE ds_stats');
+      await backend.close();
+    }
   });
 });
 

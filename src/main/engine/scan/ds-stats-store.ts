@@ -127,6 +127,16 @@ export const ROW_COLUMNS = [
   'code_cells', 'error', 'mtime', 'mtime_ms', 'reused',
 ] as const;
 
+/**
+ * The columns each scan table must have when it already exists (the old grafana.py kept a
+ * `ds_stats` table of its own; see requireColumns).
+ */
+export const SCAN_TABLE_COLUMNS: Record<string, readonly string[]> = {
+  [DS_SCANS]: ['id', 'started', 'finished', 'roots', 'status', 'counter_version', 'files',
+    'errors', 'reused', 'bytes', 'duration_s'],
+  [DS_STATS]: ROW_COLUMNS,
+};
+
 /** A store failure as STORE_FAILED, with the operation but never a connection string. */
 export function storeFailed(what: string, error: unknown): AppError {
   if (error instanceof AppError) return error;

@@ -10,6 +10,7 @@ import {
   assembleGrouped, groupUnsortedActivity, toAssessment, toEnrolment, toPresentation, type Row,
 } from './rows';
 import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
+import { pgColumns, requireColumns } from './table-columns';
 import type {
   Enrolment, EnrolmentData, ImportWriter, KeptActivity, LearningStore, Presentation,
 } from './store';
@@ -216,6 +217,11 @@ export class PgStore implements LearningStore {
         'SELECT version FROM schema_migrations WHERE profile = $1', [this.tables.profile],
       )).rows.map((r: { version: number }) => r.version));
       refuseNewerSchema(applied, this.label);
+      // Before the migrations: their CREATE INDEX would fail first on a foreign table, unnamed.
+      for (const [key, needed] of Object.entries(LEARNING_COLUMNS)) {
+        const table = this.tables[key as LearningTable];
+        requireColumns(this.label, table, await pgColumns(client, table), needed);
+      }
       for (const m of MIGRATIONS) {
         if (applied.has(m.version)) continue;
         for (const sql of m.statements(this.tables, 'postgres')) await client.query(sql);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { MIGRATIONS, MIGRATIONS_TABLE, refuseNewerSchema } from './migrations';
 import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
+import { requireColumns, sqliteColumns } from './table-columns';
 import type {
   Enrolment, EnrolmentData, ImportWriter, KeptActivity, LearningStore, Presentation,
 } from './store';
@@ -51,6 +52,11 @@ export class SqliteStore implements LearningStore {
         .all(this.tables.profile) as { version: number }[]).map((r) => r.version),
     );
     refuseNewerSchema(applied, this.label);
+    // Before the migrations: their CREATE INDEX would fail first on a foreign table, unnamed.
+    for (const [key, needed] of Object.entries(LEARNING_COLUMNS)) {
+      const table = this.tables[key as LearningTable];
+      requireColumns(this.label, table, sqliteColumns(this.db, table), needed);
+    }
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
