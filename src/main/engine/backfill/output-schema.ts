@@ -1,5 +1,5 @@
 import type { Dialect } from '../store/schema';
-import { requireColumns } from '../store/table-columns';
+import { requireColumns, type ColumnsPresent } from '../store/table-columns';
 import { assertIdentifier, type TableSet } from '../store/tables';
 
 /**
@@ -65,16 +65,17 @@ const OLD_COLUMNS = [
  * made is adopted: the two new columns are added, nullable, because its rows have no
  * presentation. Those rows are kept as they were and a backfill never replaces them (its DELETE
  * matches a presentation; NULLs never collide in the unique key). A table of that name without
- * the old columns is refused. `present` is the table's column names, empty when it does not exist.
+ * the old columns is refused. `tables` holds the columns of the output table if it exists.
  */
 export function adoptOutputTable(
   t: TableSet,
   dialect: Dialect,
-  present: ReadonlySet<string>,
+  tables: ColumnsPresent,
   label: string,
 ): string[] {
-  if (present.size === 0) return [];
-  requireColumns(label, t.modelStats, present, OLD_COLUMNS);
+  const present = tables.get(t.modelStats);
+  if (!present) return [];
+  requireColumns(label, { [t.modelStats]: OLD_COLUMNS }, tables);
   const added = { presentation: 'TEXT', day_time: dialect === 'postgres' ? 'TIMESTAMP' : 'TEXT' };
   return Object.entries(added)
     .filter(([column]) => !present.has(column))

@@ -37,7 +37,7 @@ export class PgScoreSink implements ScoreSink {
         [key, OUTPUT_MIGRATION.version]);
       if (done.rowCount) return;
       const t = this.store.tables;
-      const existing = await pgColumns(client, t.modelStats);
+      const existing = await pgColumns(client, [t.modelStats]);
       for (const sql of adoptOutputTable(t, 'postgres', existing, this.store.label)) {
         await client.query(sql);
       }

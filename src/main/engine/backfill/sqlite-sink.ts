@@ -32,8 +32,10 @@ export class SqliteScoreSink implements ScoreSink {
     if (done) return;
     this.db.transaction(() => {
       const t = this.store.tables;
-      const existing = sqliteColumns(this.db, t.modelStats);
-      for (const sql of adoptOutputTable(t, 'sqlite', existing, this.store.label)) this.db.exec(sql);
+      const existing = sqliteColumns(this.db, [t.modelStats]);
+      for (const sql of adoptOutputTable(t, 'sqlite', existing, this.store.label)) {
+        this.db.exec(sql);
+      }
       for (const sql of outputSchema(t, 'sqlite')) this.db.exec(sql);
       this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')
         .run(key, OUTPUT_MIGRATION.version, OUTPUT_MIGRATION.name, new Date().toISOString());

@@ -92,9 +92,8 @@ export class PgDsStatsStore implements DsStatsStore {
         const done = await client.query(
           'SELECT 1 FROM schema_migrations WHERE profile = $1 AND version = $2', [key, version]);
         if (!done.rowCount) {
-          for (const [table, needed] of Object.entries(SCAN_TABLE_COLUMNS)) {
-            requireColumns('the Postgres database', table, await pgColumns(client, table), needed);
-          }
+          requireColumns('the Postgres database', SCAN_TABLE_COLUMNS,
+            await pgColumns(client, Object.keys(SCAN_TABLE_COLUMNS)));
           for (const sql of SCHEMA) await client.query(sql);
           await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3, $4)',
             [key, version, name, new Date().toISOString()]);

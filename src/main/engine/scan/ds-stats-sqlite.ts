@@ -64,9 +64,8 @@ export class SqliteDsStatsStore implements DsStatsStore {
       this.db.exec(MIGRATIONS_TABLE);
       if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE profile = ? AND version = ?')
         .get(key, version)) return;
-      for (const [table, needed] of Object.entries(SCAN_TABLE_COLUMNS)) {
-        requireColumns(`the SQLite store ${this.db.name}`, table, sqliteColumns(this.db, table), needed);
-      }
+      requireColumns(`the SQLite store ${this.db.name}`, SCAN_TABLE_COLUMNS,
+        sqliteColumns(this.db, Object.keys(SCAN_TABLE_COLUMNS)));
       for (const sql of SCHEMA) this.db.exec(sql);
       this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')
         .run(key, version, name, new Date().toISOString());

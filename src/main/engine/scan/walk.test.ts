@@ -51,9 +51,13 @@ describe('walk', () => {
     ]);
   });
 
-  it('records a FIFO under a scanned name as not-a-file, without opening it', async () => {
-    const fifo = path.join(root, 'user02', 'pipe.csv');
-    if (!fs.existsSync(fifo)) return; // no mkfifo on this machine
+  it('records a FIFO under a scanned name as not-a-file, without opening it', async (ctx) => {
+    if (!fs.existsSync(path.join(root, 'user02', 'pipe.csv'))) {
+      // mkfifo is in coreutils, so CI always has it; a machine without one skips, saying so.
+      if (process.env.CI === 'true') throw new Error('mkfifo failed: the FIFO case must run in CI');
+      console.warn('skipping the FIFO case: mkfifo is not available here');
+      ctx.skip();
+    }
     const entries = await list();
     expect(problems(entries)).toEqual(['user02/pipe.csv not-a-file']);
     const entry = entries.find((e) => e.rel === 'user02/pipe.csv');

@@ -9,7 +9,9 @@ import { MIGRATIONS, MIGRATIONS_TABLE, refuseNewerSchema } from './migrations';
 import {
   assembleGrouped, groupUnsortedActivity, toAssessment, toEnrolment, toPresentation, type Row,
 } from './rows';
-import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
+import {
+  learningColumnsByTable, LEARNING_COLUMNS, type Cell, type LearningTable,
+} from './schema';
 import { pgColumns, requireColumns } from './table-columns';
 import type {
   Enrolment, EnrolmentData, ImportWriter, KeptActivity, LearningStore, Presentation,
@@ -217,13 +219,12 @@ export class PgStore implements LearningStore {
         'SELECT version FROM schema_migrations WHERE profile = $1', [this.tables.profile],
       )).rows.map((r: { version: number }) => r.version));
       refuseNewerSchema(applied, this.label);
+      const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+      if (pending.length === 0) return;
       // Before the migrations: their CREATE INDEX would fail first on a foreign table, unnamed.
-      for (const [key, needed] of Object.entries(LEARNING_COLUMNS)) {
-        const table = this.tables[key as LearningTable];
-        requireColumns(this.label, table, await pgColumns(client, table), needed);
-      }
-      for (const m of MIGRATIONS) {
-        if (applied.has(m.version)) continue;
+      const needed = learningColumnsByTable(this.tables);
+      requireColumns(this.label, needed, await pgColumns(client, Object.keys(needed)));
+      for (const m of pending) {
         for (const sql of m.statements(this.tables, 'postgres')) await client.query(sql);
         await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3, $4)',
           [this.tables.profile, m.version, m.name, new Date().toISOString()]);

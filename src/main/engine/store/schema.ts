@@ -89,4 +89,10 @@ export const LEARNING_COLUMNS = {
 } as const;
 
 export type LearningTable = keyof typeof LEARNING_COLUMNS;
+
+/** LEARNING_COLUMNS keyed by the table names of one table set. */
+export function learningColumnsByTable(t: TableSet): Record<string, readonly string[]> {
+  return Object.fromEntries(Object.entries(LEARNING_COLUMNS)
+    .map(([table, columns]) => [t[table as LearningTable], columns]));
+}
 export type Cell = string | number | null;

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { MIGRATIONS, MIGRATIONS_TABLE, refuseNewerSchema } from './migrations';
-import { LEARNING_COLUMNS, type Cell, type LearningTable } from './schema';
+import {
+  learningColumnsByTable, LEARNING_COLUMNS, type Cell, type LearningTable,
+} from './schema';
 import { requireColumns, sqliteColumns } from './table-columns';
 import type {
   Enrolment, EnrolmentData, ImportWriter, KeptActivity, LearningStore, Presentation,
@@ -52,13 +54,12 @@ export class SqliteStore implements LearningStore {
         .all(this.tables.profile) as { version: number }[]).map((r) => r.version),
     );
     refuseNewerSchema(applied, this.label);
+    const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+    if (pending.length === 0) return;
     // Before the migrations: their CREATE INDEX would fail first on a foreign table, unnamed.
-    for (const [key, needed] of Object.entries(LEARNING_COLUMNS)) {
-      const table = this.tables[key as LearningTable];
-      requireColumns(this.label, table, sqliteColumns(this.db, table), needed);
-    }
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+    const needed = learningColumnsByTable(this.tables);
+    requireColumns(this.label, needed, sqliteColumns(this.db, Object.keys(needed)));
+    for (const m of pending) {
       this.db.transaction(() => {
         for (const sql of m.statements(this.tables, 'sqlite')) this.db.exec(sql);
         this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')

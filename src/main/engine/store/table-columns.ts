@@ -5,39 +5,60 @@ import { AppError } from '../../../shared/errors';
 /**
  * Migrations create tables with `CREATE TABLE IF NOT EXISTS`, so a table of the same name made by
  * something else (another application sharing the database, an older script) survives them and
- * every later query fails with the database's bare "no such column". This turns that into one
- * error at open time that names the store, the table and what it lacks.
- *
- * `present` holds the table's column names; an empty set means the table does not exist.
+ * every later query fails with the database's bare "no such column". Checked once, before a
+ * store's pending migrations run, this turns that into one error that names the store, the
+ * table and what it lacks.
  */
+
+/** The columns each table must have, by table name. */
+export type ColumnsNeeded = Readonly<Record<string, readonly string[]>>;
+
+/** The column names of each table that exists, by table name; a missing table has no entry. */
+export type ColumnsPresent = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** STORE_FAILED for the first existing table that lacks a needed column; absent tables pass. */
 export function requireColumns(
   label: string,
-  table: string,
-  present: ReadonlySet<string>,
-  needed: readonly string[],
+  needed: ColumnsNeeded,
+  present: ColumnsPresent,
 ): void {
-  if (present.size === 0) return;
-  const missing = needed.filter((c) => !present.has(c));
-  if (missing.length === 0) return;
-  throw new AppError('STORE_FAILED',
-    `${label}: table ${table} lacks column(s) ${missing.join(', ')}; it was not made by `
-    + 'Edutech Analyst, so it is left alone: rename or drop it, or point the app at another store',
-    { table, missing });
+  for (const [table, columns] of Object.entries(needed)) {
+    const have = present.get(table);
+    if (!have) continue;
+    const missing = columns.filter((c) => !have.has(c));
+    if (missing.length === 0) continue;
+    throw new AppError('STORE_FAILED',
+      `${label}: table ${table} lacks column(s) ${missing.join(', ')}; it was not made by `
+      + 'Edutech Analyst, so it is left alone: rename or drop it, or point the app at another '
+      + 'store',
+      { table, missing });
+  }
 }
 
-/** The column names of `table` in a SQLite file; empty when there is no such table. */
-export function sqliteColumns(db: Database.Database, table: string): Set<string> {
-  const info = db.pragma(`table_info(${table})`) as { name: string }[];
-  return new Set(info.map((c) => c.name));
+/** The columns of those of `tables` that exist in a SQLite file. */
+export function sqliteColumns(db: Database.Database, tables: readonly string[]): ColumnsPresent {
+  const present = new Map<string, Set<string>>();
+  for (const table of tables) {
+    const info = db.pragma(`table_info(${table})`) as { name: string }[];
+    if (info.length > 0) present.set(table, new Set(info.map((c) => c.name)));
+  }
+  return present;
 }
 
 /**
- * The column names of `table` in the Postgres schema unqualified names resolve to (where the
- * migrations create their tables); empty when there is no such table.
+ * The columns of those of `tables` that exist in the Postgres schema unqualified names resolve
+ * to (where the migrations create their tables), in one query.
  */
-export async function pgColumns(client: ClientBase, table: string): Promise<Set<string>> {
-  const { rows } = await client.query<{ column_name: string }>(`SELECT column_name
-    FROM information_schema.columns
-    WHERE table_schema = current_schema() AND table_name = $1`, [table]);
-  return new Set(rows.map((r) => r.column_name));
+export async function pgColumns(
+  client: ClientBase,
+  tables: readonly string[],
+): Promise<ColumnsPresent> {
+  const { rows } = await client.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ANY($1::text[])`, [tables]);
+  const present = new Map<string, Set<string>>();
+  for (const { table_name: table, column_name: column } of rows) {
+    present.set(table, (present.get(table) ?? new Set()).add(column));
+  }
+  return present;
 }
