@@ -76,10 +76,19 @@ def vector_pool(split) -> pd.DataFrame:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--features', required=True, help='CSV from `edutech features export`')
+    parser.add_argument('--features', help='CSV from `edutech features export`')
     parser.add_argument('--out', default='models', help='models folder to write')
     parser.add_argument('--only', help='comma-separated model names (default: all)')
+    parser.add_argument('--readme-only', action='store_true',
+                        help="rewrite the folder's README.md from its manifests; train nothing")
     args = parser.parse_args(argv)
+    if args.readme_only:
+        # The page is generated, so a change to its fixed text goes into edutrain/readme.py
+        # and reaches models/README.md this way, without a retrain that would move the figures.
+        print(f'wrote {write_readme(args.out, list(TRAINERS))}')
+        return 0
+    if not args.features:
+        parser.error('--features is required (or --readme-only)')
 
     names = args.only.split(',') if args.only else list(TRAINERS)
     unknown = [n for n in names if n not in TRAINERS]

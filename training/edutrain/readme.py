@@ -15,8 +15,11 @@ an independent check and used nowhere here.
 
 Files per model: `<name>.onnx` (float32 input `features` [N, k] in the manifest's feature
 order, float32 output [N, 1]), `<name>.json` (manifest and card), `<name>.vectors.json` (parity
-vectors checked by `src/main/engine/models/parity.test.ts`), `<name>.training-log.csv` (train
-and validation loss per epoch or round, format in `training/README.md`).
+vectors: feature rows and the scores training gave them; the app runs them whenever it loads
+the model, and a model whose manifest lists its features in another order, or whose `.onnx`
+gives other scores, is listed as broken and refused with `MODEL_FAILED`; a model without this
+file is loaded unchecked), `<name>.training-log.csv` (train and validation loss per epoch or
+round, format in `training/README.md`).
 """
 
 
