@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
     if args.readme_only:
         # The page is generated, so a change to its fixed text goes into edutrain/readme.py
         # and reaches models/README.md this way, without a retrain that would move the figures.
-        print(f'wrote {write_readme(args.out, list(TRAINERS))}')
+        print(f'wrote {write_readme(args.out)}')
         return 0
     if not args.features:
         parser.error('--features is required (or --readme-only)')
@@ -111,7 +111,7 @@ def main(argv: list[str]) -> int:
         print(f'{name}: {manifest["card"]["trainingSeconds"]} s', flush=True)
         for record in manifest['evaluation']:
             print('  ' + ' '.join(f'{k}={v}' for k, v in record.items()), flush=True)
-    print(f'wrote {write_readme(args.out, list(TRAINERS))}')
+    print(f'wrote {write_readme(args.out)}')
     return 0
 
 

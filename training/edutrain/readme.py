@@ -119,17 +119,62 @@ def section(m: dict) -> list[str]:
     ]
 
 
-def write_readme(folder: str, order: list[str]) -> str:
+def page_order(manifests: list[dict]) -> list[dict]:
+    """The success models first, best mean AUC at weeks 3, 5 and 10 first (the recommended one
+    leads by that rule), then the progress models by name: the page reads as a choice."""
+    def mean_auc(m: dict) -> float:
+        by_week = {r['week']: r for r in m['evaluation']}
+        return sum(by_week[w]['auc'] for w in (3, 5, 10)) / 3
+    success = [m for m in manifests if m['kind'] == 'classifier']
+    others = [m for m in manifests if m['kind'] != 'classifier']
+    return (sorted(success, key=lambda m: (not m['card'].get('recommended'), -mean_auc(m)))
+            + sorted(others, key=lambda m: m['name']))
+
+
+def render_readme(folder: str) -> str:
+    """The page for every manifest in the folder (`<name>.json`, vectors files aside)."""
     manifests = []
-    for name in order:
-        path = os.path.join(folder, f'{name}.json')
-        if os.path.exists(path):
-            with open(path) as f:
+    for entry in sorted(os.listdir(folder)):
+        if entry.endswith('.json') and not entry.endswith('.vectors.json'):
+            with open(os.path.join(folder, entry)) as f:
                 manifests.append(json.load(f))
+    manifests = page_order(manifests)
     lines = [HEADER, *overview(manifests)]
     for m in manifests:
         lines += section(m)
+    return '\n'.join(lines).rstrip() + '\n'
+
+
+def write_readme(folder: str) -> str:
     out = os.path.join(folder, 'README.md')
     with open(out, 'w') as f:
-        f.write('\n'.join(lines).rstrip() + '\n')
+        f.write(render_readme(folder))
     return out
+
+
+def check(folder: str) -> int:
+    """Exit status 1, with the first differing line, when the folder's README.md is not what
+    its manifests generate (the page was edited by hand, or a manifest changed without it)."""
+    path = os.path.join(folder, 'README.md')
+    with open(path) as f:
+        have = f.read().split('\n')
+    want = render_readme(folder).split('\n')
+    for i, (a, b) in enumerate(zip(have, want)):
+        if a != b:
+            print(f'{path}, line {i + 1}: differs from what the manifests generate\n'
+                  f'  on the page: {a}\n  generated:   {b}')
+            return 1
+    if len(have) != len(want):
+        print(f'{path}: {len(have)} lines where the manifests generate {len(want)}')
+        return 1
+    print(f'{path} matches its manifests')
+    return 0
+
+
+if __name__ == '__main__':
+    # Standard library only, so CI (which has no training packages) can run it:
+    #   python3 training/edutrain/readme.py --check models
+    import sys
+    if sys.argv[1:2] != ['--check'] or len(sys.argv) != 3:
+        sys.exit('usage: readme.py --check <models folder>')
+    sys.exit(check(sys.argv[2]))

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shippedModelsDir } from '../config';
+
+/**
+ * models/README.md is generated from the manifests by training/edutrain/readme.py, and a hand
+ * edit on it was once lost at the next retrain. The generator needs only Python's standard
+ * library, so CI runs it here: the committed page must be what the committed manifests make.
+ */
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = path.join(shippedModelsDir(), '..', 'training', 'edutrain', 'readme.py');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-readme-page-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Python must be there in CI; elsewhere its absence skips with a message. */
+function python(): string | undefined {
+  if (fs.existsSync(PYTHON)) return PYTHON;
+  if (process.env.CI === 'true') throw new Error(`${PYTHON} missing: apt-get install python3`);
+  console.warn(`skipping the models/README.md check: ${PYTHON} is not installed`);
+  return undefined;
+}
+
+function check(folder: string) {
+  return spawnSync(python()!, [SCRIPT, '--check', folder], { encoding: 'utf8' });
+}
+
+describe('models/README.md', () => {
+  it('is what the committed manifests generate', () => {
+    if (!python()) return;
+    const run = check(shippedModelsDir());
+    expect(run.stdout + run.stderr).toContain('matches its manifests');
+    expect(run.status).toBe(0);
+  });
+
+  it('is reported, with the line, when a manifest figure changes without the page', () => {
+    if (!python()) return;
+    const dir = path.join(tmp, 'models');
+    fs.cpSync(shippedModelsDir(), dir, { recursive: true });
+    const file = path.join(dir, 'project_1611.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    manifest.card.trainingSeconds += 1;
+    fs.writeFileSync(file, JSON.stringify(manifest));
+    const run = check(dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/README\.md, line \d+: differs from what the manifests generate/);
+    expect(run.stdout).toContain(`${manifest.card.trainingSeconds} s on one CPU thread`);
+  });
+});
