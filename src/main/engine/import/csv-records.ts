@@ -9,6 +9,9 @@ export interface SourceRecord {
   get(column: string): string;
 }
 
+/** A record's fields, with the line it starts on. */
+type NumberedRecord = string[] & { line: number };
+
 /**
  * Streams the records of a quoted CSV file (any line ending, optional BOM) after checking that
  * its header holds the expected columns. Every record must have as many fields as the header;
@@ -22,14 +25,19 @@ export async function* readRecords(
   const name = path.basename(file);
   assertRegularFile(file, name);
   const source = fs.createReadStream(file);
+  const lines = new LineNumbers();
   const parser = source.pipe(parse({
-    bom: true, info: true, relax_column_count: true, skip_empty_lines: true,
+    bom: true, relax_column_count: true, skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
     // Any line ending, mixed within a file too (a file appended to on another system): left
     // to itself the parser takes the first line's ending and fails on the first other one.
-    // Known cost: after a quoted field holding CR LF, the line numbers it reports run one
-    // ahead; OULAD's tables have no such fields.
+    // Its line count then needs correcting (LineNumbers, below).
     record_delimiter: ['\r\n', '\n', '\r'],
+    // Called as each record is parsed, before a parse error that follows can overtake the
+    // records still buffered: the correction is then up to date when that error arrives.
+    on_record: (fields, context) => Object.assign(fields, {
+      line: lines.start(fields, context.lines),
+    }),
   }));
   // A read error (EACCES, EIO) must end the parse with an error, not crash the process.
   source.on('error', (error) => parser.destroy(error));
@@ -37,10 +45,8 @@ export async function* readRecords(
   let header: string[] = [];
   let width = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
+    for await (const record of parser as AsyncIterable<NumberedRecord>) {
+      const { line } = record;
       if (signal?.aborted) {
         throw new AppError('CANCELLED', 'import cancelled: the store is left as it was');
       }
@@ -50,15 +56,15 @@ export async function* readRecords(
           && all.indexOf(c) !== i);
         if (twice.length) {
           // Which copy would be read is arbitrary: the last one silently won before.
-          throw new AppError('IMPORT_FAILED', `${name}, line ${info.lines}: column(s) `
+          throw new AppError('IMPORT_FAILED', `${name}, line ${line}: column(s) `
             + `${[...new Set(twice)].join(', ')} appear more than once in the header`,
-          { file, line: info.lines, duplicated: [...new Set(twice)] });
+          { file, line, duplicated: [...new Set(twice)] });
         }
         const missing = expected.filter((c) => !index!.has(c));
         if (missing.length) {
           throw new AppError('IMPORT_FAILED',
-            `${name}, line ${info.lines}: header lacks column(s) ${missing.join(', ')}`,
-            { file, line: info.lines, missing });
+            `${name}, line ${line}: header lacks column(s) ${missing.join(', ')}`,
+            { file, line, missing });
         }
         header = record.map((c) => c.trim());
         width = record.length;
@@ -66,13 +72,13 @@ export async function* readRecords(
       }
       if (record.length !== width) {
         throw new AppError('IMPORT_FAILED',
-          `${name}, line ${info.lines}: ${record.length} fields where the header has ${width}`,
-          { file, line: info.lines });
+          `${name}, line ${line}: ${record.length} fields where the header has ${width}`,
+          { file, line });
       }
       const bad = record.findIndex((field) => NOT_TEXT.test(field));
-      if (bad >= 0) throw notText(name, file, info.lines, header[bad]!, record[bad]!);
+      if (bad >= 0) throw notText(name, file, line, header[bad]!, record[bad]!);
       const cols = index;
-      yield { line: info.lines, get: (column) => record[cols.get(column)!]! };
+      yield { line, get: (column) => record[cols.get(column)!]! };
     }
     if (!index) {
       throw new AppError('IMPORT_FAILED', `${name}: the file is empty (no header line)`, { file });
@@ -80,13 +86,49 @@ export async function* readRecords(
   } catch (error) {
     if (error instanceof AppError) throw error;
     const e = error as { message?: string; lines?: number };
-    const where = e.lines === undefined ? name : `${name}, line ${e.lines}`;
-    throw new AppError('IMPORT_FAILED', `${where}: ${printable(e.message ?? String(error))}`,
-      { file, line: e.lines ?? null });
+    const line = e.lines === undefined ? undefined : lines.atError(e.lines);
+    const where = line === undefined ? name : `${name}, line ${line}`;
+    // The parser's own "at line N" is its uncorrected count: the prefix says where.
+    const message = (e.message ?? String(error)).replace(/ (at|on) line \d+/, '');
+    throw new AppError('IMPORT_FAILED', `${where}: ${printable(message)}`,
+      { file, line: line ?? null });
   } finally {
     parser.destroy();
   }
 }
+
+/**
+ * The line a record starts on, as an editor numbers lines (CR LF, LF and CR each end one).
+ * csv-parse's `info.lines` is the line a record ends on, and with CR and LF both listed as
+ * delimiters it counts a CR LF inside a quoted field as two line breaks, so every later number
+ * ran one ahead per such field. Outside quotes a line break ends the record, so the breaks a
+ * record spans are exactly those in its fields, and both are counted back from them.
+ */
+class LineNumbers {
+  /** CR LF pairs inside the fields read so far: csv-parse counted each as two lines. */
+  private doubled = 0;
+
+  start(record: readonly string[], endLine: number): number {
+    let spanned = 0;
+    for (const field of record) {
+      if (!LINE_BREAK.test(field)) continue;
+      spanned += field.match(LINE_BREAKS)!.length;
+      this.doubled += field.split('\r\n').length - 1;
+    }
+    return endLine - this.doubled - spanned;
+  }
+
+  /**
+   * The line a parse error was found on, corrected for the records before it. The fields of
+   * the record that failed are not known, so a CR LF inside them still counts as two lines.
+   */
+  atError(line: number): number {
+    return line - this.doubled;
+  }
+}
+
+const LINE_BREAK = /[\r\n]/;
+const LINE_BREAKS = /\r\n|\r|\n/g;
 
 /**
  * Text the stores cannot keep as it was: U+FFFD is what the UTF-8 decoder leaves for bytes that
