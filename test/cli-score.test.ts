@@ -100,6 +100,15 @@ describe.skipIf(!present)('edutech score, as a user runs it', () => {
     expect(r.status).toBe(ERROR_CODES.BAD_INPUT.exit);
     expect(r.json).toEqual({ error: { code: 'BAD_INPUT', message: 'unknown option \'--bogus\'',
       details: { commander: 'commander.unknownOption' } } });
+    expect(r.stderr).toBe('');
+  });
+
+  it('a usage error reads like any other failure, then shows the usage', () => {
+    const r = runCli([...db(), 'models', 'evaluate', MODEL]);
+    expect(r.status).toBe(ERROR_CODES.BAD_INPUT.exit);
+    expect(r.stderr).toMatch(/^error BAD_INPUT: required option '-p, --presentation <key>' not /);
+    expect(r.stderr).toContain('Usage: edutech models evaluate [options] <model>');
+    expect(r.stdout).toBe('');
   });
 
   it('a week-or-date that is neither says so', () => {

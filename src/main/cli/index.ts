@@ -13,7 +13,10 @@ import { registerScanCommands } from './commands/scan';
  * The headless host: parses arguments, calls the engine through the contract, prints results
  * (or `--json`), and maps error codes to exit codes (see ERROR_CODES).
  */
-export function buildProgram(): { program: Command; close: () => Promise<void> } {
+export function buildProgram(opts: { json?: boolean } = {}): {
+  program: Command;
+  close: () => Promise<void>;
+} {
   const program = new Command('edutech')
     .description('Edutech Analyst: score students with ONNX models, backfill trajectories, '
       + 'scan notebook folders')
@@ -22,6 +25,14 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
     .option('--pg <url>', 'Postgres connection string (default: $EDUTECH_PG_URL or PG* variables)')
     .option('--json', 'print results as JSON')
     .showHelpAfterError()
+    // A usage error reads like every other failure (`error BAD_INPUT: …`, then the usage);
+    // under --json the one JSON object on stdout says it all, and stderr stays quiet.
+    .configureOutput({
+      writeErr: (text) => {
+        if (!opts.json) process.stderr.write(text);
+      },
+      outputError: (text, write) => write(text.replace(/^error: /, 'error BAD_INPUT: ')),
+    })
     .exitOverride();
   const ctx = createContext(program);
   registerData(program, ctx);
@@ -36,14 +47,15 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
 
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedPipe();
-  const { program, close } = buildProgram();
+  // --json is read before parsing: a usage error is reported while parsing.
+  const { program, close } = buildProgram({ json: argv.includes('--json') });
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit 0; usage errors were already printed by commander, and under
-      // --json also come out as the one JSON error object scripts parse.
+      // Help and version exit 0; usage errors were already printed by commander, or under
+      // --json come out as the one JSON error object scripts parse.
       if (error.exitCode === 0) return 0;
       if (argv.includes('--json')) {
         const wire = { code: 'BAD_INPUT', message: error.message.replace(/^error: /, ''),
