@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { ERROR_CODES } from '../src/shared/errors';
 import { runCli } from './helpers/cli';
-import { haveShared, readOuladCsv } from './helpers/shared';
+import { haveShared, OULAD_DIR, readOuladCsv } from './helpers/shared';
 
 const present = haveShared();
 const MODEL = 'project_2411_clf';
@@ -50,6 +50,23 @@ describe.skipIf(!present)('edutech score, as a user runs it', () => {
     expect(noClicks.notes).toHaveLength(1);
     const printed = runCli([...db(), 'score', MODEL, student, '25', '--presentation', 'BBB-2013J']);
     expect(printed.stdout).toContain(`note: BBB-2013J's click data ends on day ${end}`);
+  });
+
+  it('says when a model that reads clicks scores a presentation without click data', () => {
+    // The click files in ../shared name the presentations that have clicks; FFF-2013B has none.
+    const withClicks = new Set(fs.readdirSync(OULAD_DIR)
+      .filter((f) => f.startsWith('studentVle'))
+      .flatMap((f) => readOuladCsv(f).slice(0, 1).map((c) => c.code_module)));
+    expect(withClicks.has('FFF')).toBe(false);
+    const student = readOuladCsv('studentInfo.csv')
+      .find((r) => r.code_module === 'FFF' && r.code_presentation === '2013B')!.id_student!;
+    const args = [student, '5', '--presentation', 'FFF-2013B'];
+    const clicks = runCli([...db(), '--json', 'score', MODEL, ...args]).json;
+    expect(clicks.features.click_data_available).toBe(0);
+    expect(clicks.notes).toEqual([`FFF-2013B has no click data: ${MODEL} scores it from `
+      + 'coursework, registration and background alone (its card: "Presentation without click '
+      + 'data")']);
+    expect(runCli([...db(), '--json', 'score', 'project_1911', ...args]).json.notes).toEqual([]);
   });
 
   it('gives the same score for a date as for the week ending that day', () => {

@@ -116,8 +116,9 @@ describe.skipIf(!present)('the window in Chromium, over HTTP', () => {
       await page.getByTestId('score').click();
       const expected = await server.engine.call('score',
         { model: MODEL, student: 8462, presentation: 'DDD-2014J', week: 20 });
-      expect(expected.notes).toHaveLength(1);
+      expect(expected.notes).toHaveLength(2);
       expect(expected.notes[0]).toMatch(/^day 139 is after week 10 \(day 69\)/);
+      expect(expected.notes[1]).toMatch(/^DDD-2014J has no click data: /);
       await expect.poll(() => page.getByTestId('score-notes').textContent())
         .toBe(expected.notes.join(''));
     });

@@ -11,9 +11,10 @@ const CLICK_DATA_ENDED_AFTER_DAYS = 7;
 
 /**
  * What an analyst should know before trusting one score, said with it rather than left to the
- * model card: a day past the weeks the model was trained and measured on, and a day after the
- * presentation's click data ends, where a model that reads clicks sees every student as gone
- * silent. Scores are not changed: a version that scored such days as a presentation without
+ * model card: a day past the weeks the model was trained and measured on; a presentation with
+ * no click data, scored by a model that reads clicks (it is told the clicks are unknown, and is
+ * measured apart for that case); and a day after the presentation's click data ends, where a
+ * model that reads clicks sees every student as gone silent. Scores are not changed: a version that scored such days as a presentation without
  * click data was tried and was no better calibrated, since the days lie outside the training
  * weeks either way.
  */
@@ -33,8 +34,12 @@ export function scoreCaveats(
       + 'less reliable than its card says');
   }
   const clicksEnd = presentation.lastActivityDay;
-  if (manifest.features.includes('click_data_available') && clicksEnd !== null
-    && day > clicksEnd + CLICK_DATA_ENDED_AFTER_DAYS) {
+  const readsClicks = manifest.features.includes('click_data_available');
+  if (readsClicks && clicksEnd === null) {
+    notes.push(`${presentation.presentation} has no click data: ${manifest.name} scores it `
+      + 'from coursework, registration and background alone (its card: "Presentation without '
+      + 'click data")');
+  } else if (readsClicks && clicksEnd !== null && day > clicksEnd + CLICK_DATA_ENDED_AFTER_DAYS) {
     notes.push(`${presentation.presentation}'s click data ends on day ${clicksEnd}: `
       + `${manifest.name} reads every student as inactive since then, which lowers scores`);
   }
