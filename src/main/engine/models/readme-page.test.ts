@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shippedModelsDir } from '../config';
+import { ModelRegistry } from './registry';
 
 /**
  * models/README.md is generated from the manifests by training/edutrain/readme.py, and a hand
@@ -47,5 +48,26 @@ describe('models/README.md', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/README\.md, line \d+: differs from what the manifests generate/);
     expect(run.stdout).toContain(`${manifest.card.trainingSeconds} s on one CPU thread`);
+  });
+});
+
+describe('the README\'s model table', () => {
+  it('shows each card\'s figures at weeks 3, 5 and 10, rounded to 3 decimals', () => {
+    const readme = fs.readFileSync(path.join(shippedModelsDir(), '..', 'README.md'), 'utf8');
+    const manifests = new ModelRegistry(shippedModelsDir()).list();
+    expect(manifests).toHaveLength(4);
+    for (const m of manifests) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${m.name}\` |`));
+      expect(row, `${m.name} in README.md's model table`).toBeDefined();
+      const key = m.kind === 'classifier' ? 'auc' : 'mae';
+      const figures = [3, 5, 10].map((week) =>
+        m.evaluation.find((e) => e.week === week)![key]!.toFixed(3));
+      expect(row).toContain(`${key.toUpperCase()} ${figures.join(' / ')}`);
+      if (m.card?.recommended) {
+        const baseline = [3, 5, 10].map((week) =>
+          m.evaluation.find((e) => e.week === week)!.auc_baseline_lr!.toFixed(3));
+        expect(readme.replace(/\s+/g, ' ')).toContain(`AUC ${baseline.join(' / ')} there`);
+      }
+    }
   });
 });
