@@ -45,6 +45,9 @@ export const scanOutput = z.object({
   durationMs: z.number(),
   /** The first 100 problems; every one is in ds_stats. */
   problems: z.array(scanProblem),
+  /** The persons credited with at least one file, sorted: the folder names at `personDepth`
+   * (`(root)` for files above that depth). */
+  people: z.array(z.string()),
 });
 
 export const scanProgress = z.object({

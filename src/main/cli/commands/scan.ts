@@ -30,7 +30,7 @@ export function registerScanCommands(program: Command, ctx: CliContext): void {
       const result = await withProgress(!ctx.json(), (callCtx) =>
         ctx.call('scan', input, callCtx as { onProgress: (e: never) => void }));
       if (ctx.json()) return ctx.printJson(result);
-      printSummary(result);
+      printSummary(result, input.personDepth);
     });
 
   program
@@ -120,12 +120,27 @@ async function withProgress(
   }
 }
 
-function printSummary(r: ScanOutput): void {
+/**
+ * Who the files were credited to. One person is said with the remedy, because a team folder
+ * scanned at the default depth (root/team/person/…) credits everything to the team's name.
+ */
+function peopleLine(people: string[], depth: number): string {
+  const shown = people.length > 8 ? [...people.slice(0, 8), '…'] : people;
+  const line = `  credited to ${people.length} ${people.length === 1 ? 'person' : 'people'}`
+    + (people.length ? `: ${shown.join(', ')}` : '');
+  return people.length === 1 && people[0] !== '(root)'
+    ? `${line} (if people's folders lie one level deeper, scan again with --person-depth `
+      + `${depth + 1})`
+    : line;
+}
+
+function printSummary(r: ScanOutput, personDepth: number): void {
   const lines = [
     `scan ${r.scanId} → ${r.target}: ${r.files} files (${r.csvFiles} CSV, ${r.notebooks} `
       + `notebooks), ${(r.bytes / 1e6).toFixed(1)} MB in ${(r.durationMs / 1000).toFixed(1)} s`,
     `  ${r.csvRows} CSV data rows, ${r.codeCells} notebook code cells, ${r.reused} reused `
       + 'unchanged',
+    peopleLine(r.people, personDepth),
     `  ${r.errors} problem(s)${r.errors ? ':' : ''}`,
     ...r.problems.slice(0, 20).map((p) => `    ${p.path}: ${p.error}`),
   ];

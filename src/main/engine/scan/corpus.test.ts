@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../../test/helpers/cli';
 import { CORPUS_DIR, haveShared } from '../../../../test/helpers/shared';
 import { SqliteDsStatsStore } from './ds-stats-sqlite';
 import type { DsStatsRow } from './ds-stats-store';
@@ -25,6 +27,8 @@ interface ManifestEntry {
 
 const present = haveShared(CORPUS_DIR);
 const TEAM = path.join(CORPUS_DIR, 'team');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-corpus-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function scanCorpus(options: Omit<ScanOptions, 'roots'> & { roots?: string[] } = {}) {
   const store = new SqliteDsStatsStore(new Database(':memory:'));
@@ -113,8 +117,21 @@ describe.skipIf(!present)('scan of the shared corpus', () => {
     const people = new Set(defaults.rows.map((r) => r.person));
     expect([...people].sort()).toEqual(['user01', 'user02', 'user03', 'user04', 'user05',
       'user06']);
+    expect(defaults.result.people).toEqual([...people].sort());
     const deeper = await scanCorpus({ roots: [CORPUS_DIR], personDepth: 2 });
     expect(deeper.rows.map((r) => r.person)).toEqual(defaults.rows.map((r) => r.person));
     expect(deeper.rows[0]!.path.startsWith('team/')).toBe(true);
+    expect(deeper.result.people).toEqual(defaults.result.people);
+  });
+
+  it('says when every file went to one person, and which depth to try instead', () => {
+    const r = runCli(['--db', path.join(tmp, 'scan.db'), 'scan', CORPUS_DIR]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('credited to 1 person: team (if people\'s folders lie one level '
+      + 'deeper, scan again with --person-depth 2)');
+    const deeper = runCli(['--db', path.join(tmp, 'scan.db'), 'scan', CORPUS_DIR,
+      '--person-depth', '2']);
+    expect(deeper.stdout).toContain('credited to 6 people: user01, user02, user03, user04, '
+      + 'user05, user06\n');
   });
 });

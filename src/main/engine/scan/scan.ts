@@ -58,6 +58,8 @@ export interface ScanResult extends ScanTotals {
   codeCells: number;
   durationMs: number;
   problems: { path: string; kind: DsStatsRow['kind']; error: string }[];
+  /** The persons credited with at least one file, sorted. */
+  people: string[];
 }
 
 /** Each root as an absolute path; fails the whole operation if one cannot be scanned at all. */
@@ -127,8 +129,9 @@ export async function runScan(store: DsStatsStore, options: ScanOptions): Promis
   const scanId = await store.beginScan(started, roots, COUNTER_VERSION);
   const result: ScanResult = {
     scanId, roots, files: 0, errors: 0, reused: 0, bytes: 0, csvFiles: 0, notebooks: 0,
-    csvRows: 0, codeCells: 0, durationMs: 0, problems: [],
+    csvRows: 0, codeCells: 0, durationMs: 0, problems: [], people: [],
   };
+  const people = new Set<string>();
   let batch: DsStatsRow[] = [];
   let lastProgress = 0;
   const progress = (currentPath: string, force = false): void => {
@@ -140,6 +143,7 @@ export async function runScan(store: DsStatsStore, options: ScanOptions): Promis
   };
   const add = async (row: DsStatsRow): Promise<void> => {
     tally(result, row);
+    if (row.kind !== 'dir') people.add(row.person);
     batch.push(row);
     if (batch.length < BATCH_ROWS) return;
     await store.insertRows(scanId, started, batch);
@@ -170,6 +174,7 @@ export async function runScan(store: DsStatsStore, options: ScanOptions): Promis
     }
     await store.insertRows(scanId, started, batch);
     result.durationMs = performance.now() - clock;
+    result.people = [...people].sort();
     await store.finishScan(scanId, {
       finished: new Date(), status: 'finished', totals: result, durationS: result.durationMs / 1e3,
     });
