@@ -462,7 +462,7 @@ describe.skipIf(!present)('whole numbers in options and arguments, read one stri
     expectFailure(runCli([...store, 'models', 'evaluate', MODEL, '-p', 'AAA-2013J',
       '--weeks', '99']), 'BAD_WEEK', /week 99 is outside AAA-2013J/);
     expectFailure(runCli([...store, 'backfill', MODEL, STUDENT, '--to-week', '-1']),
-      'BAD_INPUT', /toWeek/);
+      'BAD_INPUT', /--to-week: Too small/);
   });
 });
 

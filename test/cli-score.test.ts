@@ -120,6 +120,18 @@ describe.skipIf(!present)('edutech score, as a user runs it', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('an option out of range is named as typed, not by its API field', () => {
+    const limit = runCli([...db(), 'students', '1', '--prefix', '-n', '600']);
+    expect(limit.status).toBe(ERROR_CODES.BAD_INPUT.exit);
+    expect(limit.stderr).toBe('error BAD_INPUT: invalid input: --limit: Too big: expected '
+      + 'number to be <=500\n');
+    const week = runCli([...db(), '--json', 'backfill', MODEL, 'all', '--to-week', '0']);
+    expect(week.json.error.message).toBe('invalid input: --to-week: Too small: expected number '
+      + 'to be >=1');
+    expect(week.json.error.details.issues).toEqual([{ path: ['toWeek'],
+      message: 'Too small: expected number to be >=1' }]);
+  });
+
   it('a usage error reads like any other failure, then shows the usage', () => {
     const r = runCli([...db(), 'models', 'evaluate', MODEL]);
     expect(r.status).toBe(ERROR_CODES.BAD_INPUT.exit);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { OperationName, OutputOf } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
 import { resolveConfig } from '../engine/config';
 import { Engine } from '../engine/engine';
 
@@ -28,10 +29,37 @@ export function createContext(program: Command): CliContext {
     },
     json: () => Boolean(program.opts<{ json?: boolean }>().json),
     call: (name, input, opts = {}) =>
-      ctx.engine().call(name, input, opts as Parameters<Engine['call']>[2]),
+      ctx.engine().call(name, input, opts as Parameters<Engine['call']>[2])
+        .catch((error: unknown) => {
+          throw inOptionTerms(error, program);
+        }),
     print: (text) => process.stdout.write(`${text}\n`),
     printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
     close: async () => engine?.close(),
   };
   return ctx;
+}
+
+/**
+ * The contract names its fields as the API does (`toWeek`, `limit`); a CLI user typed
+ * `--to-week`, `-n`. A BAD_INPUT from the schema is said again with the option that set each
+ * field, where one did (positional arguments keep the field's name).
+ */
+function inOptionTerms(error: unknown, program: Command): unknown {
+  if (!(error instanceof AppError) || error.code !== 'BAD_INPUT') return error;
+  const issues = error.details.issues as { path: string[]; message: string }[] | undefined;
+  if (!issues) return error;
+  const flags = new Map<string, string>();
+  const collect = (command: Command): void => {
+    for (const option of command.options) {
+      if (option.long) flags.set(option.attributeName(), option.long);
+    }
+    command.commands.forEach(collect);
+  };
+  collect(program);
+  const said = issues.map((i) => {
+    const field = i.path.length === 1 ? flags.get(i.path[0]!) : undefined;
+    return `${field ?? (i.path.join('.') || 'input')}: ${i.message}`;
+  });
+  return new AppError('BAD_INPUT', `invalid input: ${said.join('; ')}`, error.details);
 }

@@ -205,9 +205,11 @@ export class Engine {
     if (!op) throw new AppError('BAD_INPUT', `unknown operation "${String(name)}"`);
     const parsed = op.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String),
+        message: i.message }));
       throw new AppError('BAD_INPUT', `invalid input for ${name}: `
-        + parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
-          .join('; '), { operation: name });
+        + issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
+      { operation: name, issues });
     }
     return parsed.data;
   }
