@@ -53,6 +53,21 @@ describe('readRecords line numbers', () => {
     expect(parse).not.toMatch(/at line \d/);
   });
 
+  it('names the line a faulty record starts on, however far the parser read past it', async () => {
+    // An unclosed quote swallows the rest of the file: the same line for CR LF and for LF.
+    const rows = Array.from({ length: 50 }, (_, i) => `${i},x`);
+    rows[20] = '20,"x';
+    for (const end of ['\r\n', '\n']) {
+      expect(await failure(`a,b${end}${rows.join(end)}${end}`)).toMatch(/^t\d+\.csv, line 22: a quote opened in the record that starts on this line is never closed$/);
+    }
+    // A record past the size limit, started by such a quote, is named where it starts too.
+    const long = `a,b\r\n1,x\r\n2,"x\r\n${'3,y\r\n'.repeat(400_000)}`;
+    expect(await failure(long)).toMatch(/^t\d+\.csv, line 3: the record that starts on this line runs past 1 MiB/);
+    // A fault on the second line of a record spanning a quoted CR LF, after empty lines.
+    expect(await failure('a,b\r\n1,x\r\n\r\n\r\n2,"y\r\nz"q\r\n3,w\r\n'))
+      .toMatch(/^t\d+\.csv, line 5: Invalid Closing Quote/);
+  });
+
   it('counts a CR LF split across two reads of the file as one line end', async () => {
     // The read stream hands the parser 64 KiB at a time: put the CR last in the first chunk.
     const head = '"a","b"\r\n';

@@ -36,7 +36,7 @@ export async function* readRecords(
     // Called as each record is parsed, before a parse error that follows can overtake the
     // records still buffered: the correction is then up to date when that error arrives.
     on_record: (fields, context) => Object.assign(fields, {
-      line: lines.start(fields, context.lines),
+      line: lines.start(fields, context.lines, context.empty_lines),
     }),
   }));
   // A read error (EACCES, EIO) must end the parse with an error, not crash the process.
@@ -85,13 +85,14 @@ export async function* readRecords(
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
-    const e = error as { message?: string; lines?: number };
-    const line = e.lines === undefined ? undefined : lines.atError(e.lines);
+    const e = error as { message?: string; code?: string; empty_lines?: number };
+    const line = e.empty_lines === undefined ? undefined : lines.next(e.empty_lines);
     const where = line === undefined ? name : `${name}, line ${line}`;
     // The parser's own "at line N" is its uncorrected count: the prefix says where.
-    const message = (e.message ?? String(error)).replace(/ (at|on) line \d+/, '');
+    const message = PARSER_MESSAGES[e.code ?? '']
+      ?? (e.message ?? String(error)).replace(/ (at|on) line \d+/, '');
     throw new AppError('IMPORT_FAILED', `${where}: ${printable(message)}`,
-      { file, line: line ?? null });
+      { file, line: line ?? null, parser: e.code ?? null });
   } finally {
     parser.destroy();
   }
@@ -107,25 +108,39 @@ export async function* readRecords(
 class LineNumbers {
   /** CR LF pairs inside the fields read so far: csv-parse counted each as two lines. */
   private doubled = 0;
+  /** The line the last record ended on, and the empty lines the parser had skipped by then. */
+  private lastEnd = 0;
+  private emptyBefore = 0;
 
-  start(record: readonly string[], endLine: number): number {
+  start(record: readonly string[], endLine: number, emptyLines: number): number {
     let spanned = 0;
     for (const field of record) {
       if (!LINE_BREAK.test(field)) continue;
       spanned += field.match(LINE_BREAKS)!.length;
       this.doubled += field.split('\r\n').length - 1;
     }
-    return endLine - this.doubled - spanned;
+    this.lastEnd = endLine - this.doubled;
+    this.emptyBefore = emptyLines;
+    return this.lastEnd - spanned;
   }
 
   /**
-   * The line a parse error was found on, corrected for the records before it. The fields of
-   * the record that failed are not known, so a CR LF inside them still counts as two lines.
+   * Where the record the parser failed in starts: the line after the last record read and the
+   * empty lines skipped since. Where the parser noticed the fault says less: an unclosed quote
+   * is noticed at the end of the file, or 1 MiB later, with its line count off by one for
+   * every CR LF it swallowed.
    */
-  atError(line: number): number {
-    return line - this.doubled;
+  next(emptyLines: number): number {
+    return this.lastEnd + 1 + (emptyLines - this.emptyBefore);
   }
 }
+
+/** The parser's faults that its own words leave a user to decode. */
+const PARSER_MESSAGES: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quote opened in the record that starts on this line is never closed',
+  CSV_MAX_RECORD_SIZE: 'the record that starts on this line runs past 1 MiB: a quote opened in '
+    + 'it is probably never closed',
+};
 
 const LINE_BREAK = /[\r\n]/;
 const LINE_BREAKS = /\r\n|\r|\n/g;
