@@ -266,6 +266,18 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
           + 'their clicks twice; remove one');
       });
 
+    it('a dangling link or folders named like click files, named as such', async () => {
+      const dir = small();
+      fs.symlinkSync(path.join(dir, 'missing.csv'), path.join(dir, 'studentVle_x.csv'));
+      expect(await failure(dir)).toBe(`studentVle_x.csv: a link to ${path.join(dir,
+        'missing.csv')}, which cannot be read`);
+      fs.rmSync(path.join(dir, 'studentVle_x.csv'));
+      // Two of them: the duplicate-bytes check used to fail first, with a bare EISDIR.
+      fs.mkdirSync(path.join(dir, 'studentVle_a.csv'));
+      fs.mkdirSync(path.join(dir, 'studentVle_b.csv'));
+      expect(await failure(dir)).toBe('studentVle_a.csv: not a regular file');
+    });
+
     it('but reads a file whose line endings change halfway (CR LF, then LF)', async () => {
       const dir = small();
       edit(dir, 'studentVle_AAA_2013J.csv', (t) => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../../shared/errors';
+import { assertRegularFile } from './csv-records';
 
 /**
  * IMPORT_FAILED when two of the files hold the same bytes. Click files are read in any number
@@ -15,6 +16,9 @@ import { AppError } from '../../../shared/errors';
 export async function refuseCopiedFiles(folder: string, names: readonly string[]): Promise<void> {
   const bySize = new Map<number, string[]>();
   for (const name of names) {
+    // Checked before hashing: a folder, FIFO or dangling link named like a click file must be
+    // refused as the file it claims to be, not fail the hash with a bare system error.
+    assertRegularFile(path.join(folder, name), name);
     const size = fs.statSync(path.join(folder, name)).size;
     bySize.set(size, [...(bySize.get(size) ?? []), name]);
   }

@@ -168,13 +168,15 @@ const MAX_RECORD_BYTES = 1 << 20;
  * Only regular files are read: a folder named like a table, a FIFO or a device (a link to
  * /dev/zero) would otherwise crash the read or wait forever.
  */
-function assertRegularFile(file: string, name: string): void {
+export function assertRegularFile(file: string, name: string): void {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
   } catch {
-    throw new AppError('IMPORT_FAILED',
-      `${name}: file not found in the import folder ${path.dirname(file)}`, { file });
+    const link = fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink();
+    throw new AppError('IMPORT_FAILED', link
+      ? `${name}: a link to ${fs.readlinkSync(file)}, which cannot be read`
+      : `${name}: file not found in the import folder ${path.dirname(file)}`, { file });
   }
   if (!stat.isFile()) {
     throw new AppError('IMPORT_FAILED', `${name}: not a regular file`, { file });
