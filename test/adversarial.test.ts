@@ -544,8 +544,15 @@ describe('metrics', () => {
   it('--textfile into a missing folder is a clear error naming it, not INTERNAL', () => {
     const missing = path.join(tmp.dir, 'no', 'such', 'm.prom');
     const r = runCli([...db(), 'metrics', '--textfile', missing]);
-    expect(r.stderr).toMatch(/^error (BAD_INPUT|STORE_FAILED): .*no\/such/);
-    expect(r.status).not.toBe(ERROR_CODES.INTERNAL.exit);
+    expect(r.stderr).toBe(`error BAD_INPUT: cannot write ${missing}: its folder `
+      + `${path.dirname(missing)} does not exist\n`);
+    expect(r.status).toBe(ERROR_CODES.BAD_INPUT.exit);
+    // A file where a folder should be: said of that file, not of the temporary one beside.
+    const file = path.join(tmp.dir, 'plain-file');
+    fs.writeFileSync(file, '');
+    const under = runCli([...db(), 'metrics', '--textfile', path.join(file, 'm.prom')]);
+    expect(under.stderr).toBe(`error BAD_INPUT: cannot write ${path.join(file, 'm.prom')}: `
+      + `${file} is not a folder\n`);
   });
 
   it('--port outside 0..65535 is BAD_INPUT (exit 2), as for serve', () => {

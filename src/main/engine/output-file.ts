@@ -65,7 +65,7 @@ export async function writeReplacing<T>(
   try {
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
-      stream.once('error', reject);
+      stream.once('error', (error) => reject(cannotCreate(target, error)));
     });
     const result = await write(stream);
     await new Promise<void>((resolve, reject) => {
@@ -76,9 +76,31 @@ export async function writeReplacing<T>(
     return result;
   } catch (error) {
     stream.destroy();
-    fs.rmSync(temp, { force: true });
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // Never created (its folder is missing or not a folder): the first error is the one.
+    }
     throw error;
   }
+}
+
+/**
+ * A failure to create the temporary file, said of the file the user named: the temporary name
+ * means nothing to them.
+ */
+function cannotCreate(target: string, error: NodeJS.ErrnoException): AppError {
+  const folder = path.dirname(path.resolve(target));
+  const why: Record<string, string> = {
+    ENOENT: `its folder ${folder} does not exist`,
+    ENOTDIR: `${folder} is not a folder`,
+    EACCES: `no permission to create a file in ${folder}`,
+    EPERM: `no permission to create a file in ${folder}`,
+    EROFS: `${folder} is on a read-only file system`,
+    ENOSPC: `no space left on the device of ${folder}`,
+  };
+  return new AppError('BAD_INPUT', `cannot write ${target}: `
+    + (why[error.code ?? ''] ?? error.message), { file: target, system: error.code ?? null });
 }
 
 /** The path a chain of symbolic links ends at, whether or not that end exists. */
