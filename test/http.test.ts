@@ -106,6 +106,16 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
     expect(asText.status).toBe(400);
     expect(await asText.json()).toMatchObject({ code: 'BAD_INPUT', message: 'the body must be '
       + 'a JSON object sent as application/json, not text/plain' });
+    const aString = await fetch(`${server.url}/api/findStudents`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: '"11391"',
+    });
+    expect(await aString.json()).toMatchObject({ code: 'BAD_INPUT', message: 'the body must be '
+      + 'a JSON object ({ … }), not a JSON string' });
+    // JSON's 1e400 parses as Infinity, which JSON.stringify would print as null.
+    const huge = await fetch(`${server.url}/api/findStudents`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"student":1e400}',
+    });
+    expect(((await huge.json()) as { message: string }).message).toMatch(/, not Infinity$/);
 
     const unknown = await post(server.url, 'dropTables', {});
     expect(unknown.status).toBe(404);

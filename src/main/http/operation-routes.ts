@@ -84,9 +84,13 @@ async function handleCall(
  */
 function jsonBody(request: FastifyRequest): unknown {
   if (typeof request.body !== 'string') return request.body;
-  throw new AppError('BAD_INPUT', 'the body must be a JSON object sent as application/json, '
-    + `not ${request.headers['content-type'] ?? 'text'}`,
-  { contentType: request.headers['content-type'] ?? null });
+  const type = request.headers['content-type'] ?? null;
+  // A JSON string ("x") arrives as a string too: then the type was right and the value wrong.
+  const sentJson = type !== null && /^application\/json\b/i.test(type);
+  throw new AppError('BAD_INPUT', sentJson
+    ? 'the body must be a JSON object ({ … }), not a JSON string'
+    : `the body must be a JSON object sent as application/json, not ${type ?? 'text'}`,
+  { contentType: type });
 }
 
 function wantsStream(request: FastifyRequest): boolean {

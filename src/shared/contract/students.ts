@@ -9,7 +9,8 @@ const STUDENT_ID = 'a student id is a whole number of digits, e.g. 11391';
 export const studentId = z
   .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
     error: (issue) => (issue.input === undefined ? 'a student id is required'
-      : `${STUDENT_ID}, not ${JSON.stringify(issue.input)}`),
+      : `${STUDENT_ID}, not ${typeof issue.input === 'number' ? String(issue.input)
+        : JSON.stringify(issue.input)}`),
   })
   .pipe(z.number().int(STUDENT_ID).nonnegative(STUDENT_ID)
     .max(Number.MAX_SAFE_INTEGER, 'a student id is at most 2^53 − 1'));
