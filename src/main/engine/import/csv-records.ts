@@ -256,8 +256,8 @@ export function textField(rec: SourceRecord, column: string): string | null {
 
 /**
  * A value from a closed list (exactly as written: case and spaces count, since the features and
- * labels compare them exactly), or empty unless `required`. "pass" or "Distinction " would otherwise import and
- * quietly count as a failure.
+ * labels compare them exactly), or empty unless `required`. "pass" or "Distinction " would
+ * otherwise import and quietly count as a failure.
  */
 export function categoryField(
   rec: SourceRecord,

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countNotebookBytes } from './notebook-count';
 
@@ -43,5 +46,58 @@ describe('notebook code cells', () => {
     expect(reasonOf('[1, 2]')).toBe('not-notebook');
     expect(reasonOf('{"name": "package.json"}')).toBe('not-notebook');
     expect(reasonOf('\ufeff{"cells": []}')).toBe('counted');
+  });
+
+  it('reads NaN and Infinity as Python\'s json module does, the manifest\'s reference', () => {
+    const cell = (source: string) => `{"cell_type":"code","source":${source},"metadata":{}}`;
+    const fixed = [
+      `{"nbformat":4,"metadata":{"x":NaN},"cells":[${cell('[]')}]}`,
+      `{"nbformat":4,"metadata":{"r":[Infinity,-Infinity, NaN ]},"cells":[${cell('"NaN"')}]}`,
+      `{"nbformat":4,"cells":[${cell('"say \\"NaN\\" \\\\"')},${cell('[]')}],"m":NaN}`,
+      '{"nbformat":4,"cells":[],"m":-NaN}',
+      '{"nbformat":4,"cells":[],"m":NaNa}',
+      '{"nbformat":4,"cells":[],"m":nan}',
+      '{"nbformat":4,"cells":[],"m":Infinit}',
+      '{"nbformat":4,"cells":[],Infinity:1}',
+      '{"nbformat":4,"cells":[],"m":[1,NaN,]}',
+    ];
+    // Random notebooks with non-finite values in and out of strings.
+    const value = fc.constantFrom('NaN', 'Infinity', '-Infinity', '1.5', '"NaN"', '"a\\"NaN"',
+      'null', '[NaN]', '{"k":Infinity}');
+    const random = fc.sample(fc.record({
+      values: fc.array(value, { maxLength: 5 }),
+      cells: fc.array(fc.constantFrom('code', 'markdown'), { maxLength: 4 }),
+    }), { numRuns: 150, seed: 20261204 }).map(({ values, cells }) =>
+      `{"nbformat":4,"metadata":{"v":[${values.join(',')}]},"cells":[${cells
+        .map((t) => `{"cell_type":"${t}","source":[${values.join(',')}]}`).join(',')}]}`);
+    const texts = [...fixed, ...random];
+    const ours = texts.map((t) => {
+      try {
+        return countNotebookBytes(Buffer.from(t)).codeCells;
+      } catch (error) {
+        return (error as { reason?: string }).reason;
+      }
+    });
+    if (!fs.existsSync('/usr/bin/python3')) {
+      if (process.env.CI === 'true') {
+        throw new Error('/usr/bin/python3 missing: apt-get install python3');
+      }
+      console.warn('skipping the comparison with Python\'s json: no /usr/bin/python3');
+      return;
+    }
+    const python = spawnSync('/usr/bin/python3', ['-c', [
+      'import json, sys',
+      'out = []',
+      'for t in json.load(sys.stdin):',
+      '    try:',
+      '        d = json.loads(t)',
+      '        out.append(sum(1 for c in d["cells"] if c.get("cell_type") == "code"))',
+      '    except ValueError:',
+      '        out.append("not-json")',
+      'print(json.dumps(out))',
+    ].join('\n')], { input: JSON.stringify(texts), encoding: 'utf8' });
+    expect(python.stderr).toBe('');
+    expect(ours).toEqual(JSON.parse(python.stdout));
+    expect(ours.slice(0, 3)).toEqual([1, 1, 2]);
   });
 });

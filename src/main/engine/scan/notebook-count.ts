@@ -3,8 +3,9 @@ import { FileProblem, openRegularFileHandle } from './file-problem';
 
 /**
  * Code cells of a Jupyter notebook, counted the way the corpus manifest (and the old
- * grafana.py) did: parse the JSON, count cells whose cell_type is "code", whatever their source
- * looks like (list of lines, one string, null or missing).
+ * grafana.py) did: parse the JSON as Python's json module does (NaN and Infinity included),
+ * count cells whose cell_type is "code", whatever their source looks like (list of lines, one
+ * string, null or missing).
  */
 
 export interface NotebookCount {
@@ -73,9 +74,46 @@ export function countNotebookBytes(bytes: Uint8Array): NotebookCount {
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    throw new FileProblem('not-json', `not valid JSON: ${(error as Error).message}`);
+    // Python's json module (the manifest's reference, and what wrote many notebooks) reads and
+    // writes NaN, Infinity and -Infinity; JSON.parse refuses them. Only then is the text read
+    // again with those values as null: the cell count does not depend on them.
+    const lenient = withoutNonFiniteNumbers(text);
+    try {
+      if (lenient === undefined) throw error;
+      doc = JSON.parse(lenient);
+    } catch {
+      throw new FileProblem('not-json', `not valid JSON: ${(error as Error).message}`);
+    }
   }
   return codeCellsOf(doc);
+}
+
+const NON_FINITE = ['-Infinity', 'Infinity', 'NaN'];
+
+/**
+ * The text with every NaN, Infinity and -Infinity outside a string replaced by null, or
+ * undefined when it has none. Strings are skipped by their quotes and escapes, so a cell that
+ * prints "NaN" is left alone; anything else that is not JSON stays so for the second parse.
+ */
+function withoutNonFiniteNumbers(text: string): string | undefined {
+  let out = '';
+  let from = 0;
+  let found = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      continue;
+    }
+    if (c !== 'N' && c !== 'I' && c !== '-') continue;
+    const token = NON_FINITE.find((t) => text.startsWith(t, i));
+    if (!token || /[\w$]/.test(text[i + token.length] ?? '')) continue;
+    out += `${text.slice(from, i)}null`;
+    i += token.length - 1;
+    from = i + 1;
+    found = true;
+  }
+  return found ? out + text.slice(from) : undefined;
 }
 
 /** Reads and counts one notebook; cancellable while the file is read. */
