@@ -249,6 +249,23 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
         expect(await failure(nul)).toMatch(/^vle\.csv, line \d+: activity_type holds a NUL byte$/);
       });
 
+    it('a table saved as UTF-16 without its byte-order mark, named as such', async () => {
+      const dir = small();
+      const file = path.join(dir, 'courses.csv');
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, Buffer.from(text, 'utf16le'));
+      expect(await failure(dir)).toBe(`courses.csv: ${text.length} of its first `
+        + `${2 * text.length} bytes are NUL: it looks like UTF-16 text or a binary file; save it `
+        + 'as UTF-8 CSV');
+      // With the mark, the parser reads UTF-16 LE as it is.
+      fs.writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]),
+        Buffer.from(text, 'utf16le')]));
+      const store = new SqliteStore(':memory:');
+      const summary = await importOulad(store, dir);
+      expect(summary.tables.find((t) => t.table === 'presentations')!.rows).toBe(1);
+      await store.close();
+    });
+
     it('a registration of a student studentInfo.csv does not enrol', async () => {
       const dir = small();
       edit(dir, 'studentRegistration.csv', (t) => t.replace('"11391"', '"99999991"'));

@@ -24,6 +24,7 @@ export async function* readRecords(
 ): AsyncGenerator<SourceRecord> {
   const name = path.basename(file);
   assertRegularFile(file, name);
+  assertNotWideText(file, name);
   const source = fs.createReadStream(file);
   const lines = new LineNumbers();
   const parser = source.pipe(parse({
@@ -180,6 +181,31 @@ export function assertRegularFile(file: string, name: string): void {
   }
   if (!stat.isFile()) {
     throw new AppError('IMPORT_FAILED', `${name}: not a regular file`, { file });
+  }
+}
+
+/**
+ * UTF-16 text (saved by Excel or PowerShell) has a NUL byte beside every ASCII character, and
+ * the parser fails on the first quote with a message about "\u0000". With its byte-order mark
+ * the parser reads UTF-16 LE itself; any other file whose first 4 KiB are a quarter NUL bytes
+ * is named for what it most likely is.
+ */
+function assertNotWideText(file: string, name: string): void {
+  const head = Buffer.alloc(4096);
+  const fd = fs.openSync(file, 'r');
+  let read: number;
+  try {
+    read = fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const bytes = head.subarray(0, read);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return;
+  // One NUL is a damaged row, named with its line later; a quarter of the bytes is an encoding.
+  const nuls = bytes.reduce((n, b) => n + (b === 0 ? 1 : 0), 0);
+  if (nuls > 0 && nuls >= read / 4) {
+    throw new AppError('IMPORT_FAILED', `${name}: ${nuls} of its first ${read} bytes are NUL: `
+      + 'it looks like UTF-16 text or a binary file; save it as UTF-8 CSV', { file });
   }
 }
 
