@@ -103,7 +103,8 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
     const failure = await importOulad(store, folder).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(AppError);
     expect((failure as AppError).code).toBe('IMPORT_FAILED');
-    expect((failure as AppError).message).toMatch(/^studentVle_broken\.csv, line 102: Invalid Closing Quote/);
+    expect((failure as AppError).message)
+      .toMatch(/^studentVle_broken\.csv, line 102: Invalid Closing Quote/);
     expect(tableCounts(store)).toEqual(before);
     await store.close();
   });

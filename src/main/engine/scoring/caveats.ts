@@ -14,9 +14,9 @@ const CLICK_DATA_ENDED_AFTER_DAYS = 7;
  * model card: a day past the weeks the model was trained and measured on; a presentation with
  * no click data, scored by a model that reads clicks (it is told the clicks are unknown, and is
  * measured apart for that case); and a day after the presentation's click data ends, where a
- * model that reads clicks sees every student as gone silent. Scores are not changed: a version that scored such days as a presentation without
- * click data was tried and was no better calibrated, since the days lie outside the training
- * weeks either way.
+ * model that reads clicks sees every student as gone silent. Scores are not changed: a version
+ * that scored such days as a presentation without click data was tried and was no better
+ * calibrated, since the days lie outside the training weeks either way.
  */
 export function scoreCaveats(
   manifest: ModelManifest,
