@@ -45,6 +45,9 @@ describe('notebook code cells', () => {
     expect(reasonOf('{"cells": [\n<<<<<<< HEAD\n')).toBe('not-json');
     expect(reasonOf('[1, 2]')).toBe('not-notebook');
     expect(reasonOf('{"name": "package.json"}')).toBe('not-notebook');
+    expect(() => countNotebookBytes(Buffer.from('{"nbformat": "4", "cells": null}')))
+      .toThrow('cells is null, nbformat is a string (cells and worksheets must be lists, '
+        + 'nbformat a number)');
     expect(reasonOf('\ufeff{"cells": []}')).toBe('counted');
   });
 

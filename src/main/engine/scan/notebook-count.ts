@@ -49,12 +49,17 @@ export function codeCellsOf(doc: unknown): NotebookCount {
     return { codeCells, nbformat };
   }
   if (nbformat !== null) return { codeCells: 0, nbformat };
-  throw new FileProblem('not-notebook', 'JSON object without cells, worksheets or nbformat');
+  const present = ['cells', 'worksheets', 'nbformat'].filter((key) => key in doc);
+  throw new FileProblem('not-notebook', present.length === 0
+    ? 'JSON object without cells, worksheets or nbformat'
+    : present.map((key) => `${key} is ${describe(doc[key])}`).join(', ')
+      + ' (cells and worksheets must be lists, nbformat a number)');
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 // fatal: a notebook that is not UTF-8 is broken (Jupyter cannot open it either); a lenient
