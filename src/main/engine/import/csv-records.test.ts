@@ -71,6 +71,14 @@ describe('readRecords line numbers', () => {
       .toMatch(/^t\d+\.csv, line 5: Invalid Closing Quote/);
   });
 
+  it('reports the first fault in the file, not a parse error the parser met further on',
+    async () => {
+      // Both lines lie in the same 64 KiB read: the parser fails on line 5 before line 3 is
+      // handed on.
+      expect(await failure('a,b\r\n1,x\r\n2,x,extra\r\n3,x\r\n4,"x"y\r\n'))
+        .toMatch(/^t\d+\.csv, line 3: 3 fields where the header has 2$/);
+    });
+
   it('counts a CR LF split across two reads of the file as one line end', async () => {
     // The read stream hands the parser 64 KiB at a time: put the CR last in the first chunk.
     const head = '"a","b"\r\n';

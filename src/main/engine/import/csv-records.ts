@@ -27,6 +27,7 @@ export async function* readRecords(
   assertNotWideText(file, name);
   const source = fs.createReadStream(file);
   const lines = new LineNumbers();
+  const shape = new RecordShape(file, name, expected);
   const parser = source.pipe(parse({
     bom: true, relax_column_count: true, skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
@@ -34,54 +35,30 @@ export async function* readRecords(
     // to itself the parser takes the first line's ending and fails on the first other one.
     // Its line count then needs correcting (LineNumbers, below).
     record_delimiter: ['\r\n', '\n', '\r'],
-    // Called as each record is parsed, before a parse error that follows can overtake the
-    // records still buffered: the correction is then up to date when that error arrives.
-    on_record: (fields, context) => Object.assign(fields, {
-      line: lines.start(fields, context.lines, context.empty_lines),
-    }),
+    // Called as each record is parsed, in file order. A parse error further on overtakes the
+    // records still buffered for the loop below, so the checks happen here: the first fault
+    // in the file is the one reported, and the line correction is current when an error comes.
+    on_record: (fields, context) => {
+      const line = lines.start(fields, context.lines, context.empty_lines);
+      shape.check(fields, line);
+      return Object.assign(fields, { line });
+    },
   }));
   // A read error (EACCES, EIO) must end the parse with an error, not crash the process.
   source.on('error', (error) => parser.destroy(error));
-  let index: Map<string, number> | undefined;
-  let header: string[] = [];
-  let width = 0;
   try {
+    let first = true;
     for await (const record of parser as AsyncIterable<NumberedRecord>) {
-      const { line } = record;
       if (signal?.aborted) {
         throw new AppError('CANCELLED', 'import cancelled: the store is left as it was');
       }
-      if (!index) {
-        index = new Map(record.map((c, i) => [c.trim(), i]));
-        const twice = record.map((c) => c.trim()).filter((c, i, all) => c !== ''
-          && all.indexOf(c) !== i);
-        if (twice.length) {
-          // Which copy would be read is arbitrary: the last one silently won before.
-          throw new AppError('IMPORT_FAILED', `${name}, line ${line}: column(s) `
-            + `${[...new Set(twice)].join(', ')} appear more than once in the header`,
-          { file, line, duplicated: [...new Set(twice)] });
-        }
-        const missing = expected.filter((c) => !index!.has(c));
-        if (missing.length) {
-          throw new AppError('IMPORT_FAILED',
-            `${name}, line ${line}: header lacks column(s) ${missing.join(', ')}`,
-            { file, line, missing });
-        }
-        header = record.map((c) => c.trim());
-        width = record.length;
+      if (first) {
+        first = false; // the header, checked by `shape`
         continue;
       }
-      if (record.length !== width) {
-        throw new AppError('IMPORT_FAILED',
-          `${name}, line ${line}: ${record.length} fields where the header has ${width}`,
-          { file, line });
-      }
-      const bad = record.findIndex((field) => NOT_TEXT.test(field));
-      if (bad >= 0) throw notText(name, file, line, header[bad]!, record[bad]!);
-      const cols = index;
-      yield { line, get: (column) => record[cols.get(column)!]! };
+      yield { line: record.line, get: (column) => record[shape.index(column)]! };
     }
-    if (!index) {
+    if (first) {
       throw new AppError('IMPORT_FAILED', `${name}: the file is empty (no header line)`, { file });
     }
   } catch (error) {
@@ -96,6 +73,57 @@ export async function* readRecords(
       { file, line: line ?? null, parser: e.code ?? null });
   } finally {
     parser.destroy();
+  }
+}
+
+/**
+ * The header's checks (expected columns, none twice) on the first record, and on every other:
+ * as many fields as the header, and text a store can keep. Throws IMPORT_FAILED naming the
+ * file, line and column.
+ */
+class RecordShape {
+  private columns: Map<string, number> | undefined;
+  private header: string[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly name: string,
+    private readonly expected: readonly string[],
+  ) {}
+
+  check(fields: readonly string[], line: number): void {
+    const { file, name } = this;
+    if (!this.columns) {
+      this.header = fields.map((c) => c.trim());
+      const twice = [...new Set(this.header.filter((c, i, all) => c !== ''
+        && all.indexOf(c) !== i))];
+      if (twice.length) {
+        // Which copy would be read is arbitrary: the last one silently won before.
+        throw new AppError('IMPORT_FAILED', `${name}, line ${line}: column(s) `
+          + `${twice.join(', ')} appear more than once in the header`,
+        { file, line, duplicated: twice });
+      }
+      const columns = new Map(this.header.map((c, i) => [c, i]));
+      const missing = this.expected.filter((c) => !columns.has(c));
+      if (missing.length) {
+        throw new AppError('IMPORT_FAILED',
+          `${name}, line ${line}: header lacks column(s) ${missing.join(', ')}`,
+          { file, line, missing });
+      }
+      this.columns = columns;
+      return;
+    }
+    if (fields.length !== this.header.length) {
+      throw new AppError('IMPORT_FAILED', `${name}, line ${line}: ${fields.length} fields where `
+        + `the header has ${this.header.length}`, { file, line });
+    }
+    const bad = fields.findIndex((field) => NOT_TEXT.test(field));
+    if (bad >= 0) throw notText(name, file, line, this.header[bad]!, fields[bad]!);
+  }
+
+  /** A column's position; only expected columns are asked for, and the header has them all. */
+  index(column: string): number {
+    return this.columns!.get(column)!;
   }
 }
 
