@@ -132,6 +132,17 @@ describe.skipIf(!present)('edutech score, as a user runs it', () => {
       message: 'Too small: expected number to be >=1' }]);
   });
 
+  it('a command group without its command says a command is required', () => {
+    const bare = runCli([...db(), 'features']);
+    expect(bare.status).toBe(ERROR_CODES.BAD_INPUT.exit);
+    expect(bare.stderr).toContain('Usage: edutech features [options] [command]');
+    expect(bare.stderr).toMatch(/error BAD_INPUT: a command is required \(--help lists them\)\n$/);
+    const json = runCli([...db(), '--json']);
+    expect(json.json.error).toEqual({ code: 'BAD_INPUT', message: 'a command is required '
+      + '(--help lists them)', details: { commander: 'commander.help' } });
+    expect(json.stderr).toBe('');
+  });
+
   it('a usage error reads like any other failure, then shows the usage', () => {
     const r = runCli([...db(), 'models', 'evaluate', MODEL]);
     expect(r.status).toBe(ERROR_CODES.BAD_INPUT.exit);

@@ -57,10 +57,16 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; usage errors were already printed by commander, or under
       // --json come out as the one JSON error object scripts parse.
       if (error.exitCode === 0) return 0;
+      // A command group run without its command (`edutech`, `edutech features`) gets its
+      // help, and commander's message is a placeholder: say what is missing instead.
+      const missingCommand = error.code === 'commander.help';
+      const message = missingCommand ? 'a command is required (--help lists them)'
+        : error.message.replace(/^error: /, '');
       if (argv.includes('--json')) {
-        const wire = { code: 'BAD_INPUT', message: error.message.replace(/^error: /, ''),
-          details: { commander: error.code } };
+        const wire = { code: 'BAD_INPUT', message, details: { commander: error.code } };
         process.stdout.write(`${JSON.stringify({ error: wire }, null, 2)}\n`);
+      } else if (missingCommand) {
+        process.stderr.write(`error BAD_INPUT: ${message}\n`);
       }
       return ERROR_CODES.BAD_INPUT.exit;
     }
