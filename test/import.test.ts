@@ -256,8 +256,8 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
       const text = fs.readFileSync(file, 'utf8');
       fs.writeFileSync(file, Buffer.from(text, 'utf16le'));
       expect(await failure(dir)).toBe(`courses.csv: ${text.length} of its first `
-        + `${2 * text.length} bytes are NUL: it looks like UTF-16 text or a binary file; save it `
-        + 'as UTF-8 CSV');
+        + `${2 * text.length} bytes are NUL: it looks like UTF-16 or UTF-32 text, or a binary `
+        + 'file; save it as UTF-8 CSV');
       // With the mark, the parser reads UTF-16 LE as it is.
       fs.writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]),
         Buffer.from(text, 'utf16le')]));
@@ -265,6 +265,12 @@ describe.skipIf(!present)('OULAD import on the shared data', () => {
       const summary = await importOulad(store, dir);
       expect(summary.tables.find((t) => t.table === 'presentations')!.rows).toBe(1);
       await store.close();
+      // UTF-32 LE's mark begins with UTF-16 LE's (FF FE), then 00 00: refused, not misread.
+      const utf32 = Buffer.alloc(4 * (text.length + 1));
+      utf32.writeUInt32LE(0xfeff, 0);
+      [...text].forEach((c, i) => utf32.writeUInt32LE(c.codePointAt(0)!, 4 * (i + 1)));
+      fs.writeFileSync(file, utf32);
+      expect(await failure(dir)).toMatch(/^courses\.csv: \d+ of its first \d+ bytes are NUL: /);
     });
 
     it('a registration of a student studentInfo.csv does not enrol', async () => {

@@ -202,7 +202,12 @@ export function assertRegularFile(file: string, name: string): void {
   try {
     stat = fs.statSync(file);
   } catch {
-    const link = fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink();
+    let link = false;
+    try {
+      link = fs.lstatSync(file).isSymbolicLink();
+    } catch {
+      // not there at all, or its folder cannot be read: "not found" says enough
+    }
     throw new AppError('IMPORT_FAILED', link
       ? `${name}: a link to ${fs.readlinkSync(file)}, which cannot be read`
       : `${name}: file not found in the import folder ${path.dirname(file)}`, { file });
@@ -228,12 +233,13 @@ function assertNotWideText(file: string, name: string): void {
     fs.closeSync(fd);
   }
   const bytes = head.subarray(0, read);
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return;
+  // FF FE alone is UTF-16 LE's mark; followed by 00 00 it is UTF-32 LE's, which is not read.
+  if (bytes[0] === 0xff && bytes[1] === 0xfe && !(bytes[2] === 0 && bytes[3] === 0)) return;
   // One NUL is a damaged row, named with its line later; a quarter of the bytes is an encoding.
   const nuls = bytes.reduce((n, b) => n + (b === 0 ? 1 : 0), 0);
   if (nuls > 0 && nuls >= read / 4) {
     throw new AppError('IMPORT_FAILED', `${name}: ${nuls} of its first ${read} bytes are NUL: `
-      + 'it looks like UTF-16 text or a binary file; save it as UTF-8 CSV', { file });
+      + 'it looks like UTF-16 or UTF-32 text, or a binary file; save it as UTF-8 CSV', { file });
   }
 }
 
