@@ -106,11 +106,15 @@ describe.skipIf(!present)('the HTTP API over a real engine and the real OULAD st
     expect(asText.status).toBe(400);
     expect(await asText.json()).toMatchObject({ code: 'BAD_INPUT', message: 'the body must be '
       + 'a JSON object sent as application/json, not text/plain' });
-    const aString = await fetch(`${server.url}/api/findStudents`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: '"11391"',
-    });
-    expect(await aString.json()).toMatchObject({ code: 'BAD_INPUT', message: 'the body must be '
-      + 'a JSON object ({ … }), not a JSON string' });
+    for (const [body, what] of [['"11391"', 'a JSON string'], ['11391', 'a JSON number'],
+      ['[11391]', 'an array'], ['null', 'null']]) {
+      const notObject = await fetch(`${server.url}/api/findStudents`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body,
+      });
+      expect(notObject.status).toBe(400);
+      expect(await notObject.json()).toMatchObject({ code: 'BAD_INPUT', message: 'the body must '
+        + `be a JSON object ({ … }), not ${what}` });
+    }
     // JSON's 1e400 parses as Infinity, which JSON.stringify would print as null.
     const huge = await fetch(`${server.url}/api/findStudents`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"student":1e400}',

@@ -83,14 +83,20 @@ async function handleCall(
  * as "expected object, received string": the client's mistake is the content type, so say that.
  */
 function jsonBody(request: FastifyRequest): unknown {
-  if (typeof request.body !== 'string') return request.body;
+  const body: unknown = request.body;
+  // No body at all: an operation whose fields all have defaults (listModels) needs none.
+  if (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body))) {
+    return body;
+  }
   const type = request.headers['content-type'] ?? null;
   // A JSON string ("x") arrives as a string too: then the type was right and the value wrong.
-  const sentJson = type !== null && /^application\/json\b/i.test(type);
-  throw new AppError('BAD_INPUT', sentJson
-    ? 'the body must be a JSON object ({ … }), not a JSON string'
-    : `the body must be a JSON object sent as application/json, not ${type ?? 'text'}`,
-  { contentType: type });
+  if (typeof body === 'string' && !(type !== null && /^application\/json\b/i.test(type))) {
+    throw new AppError('BAD_INPUT', 'the body must be a JSON object sent as application/json, '
+      + `not ${type ?? 'text'}`, { contentType: type });
+  }
+  const what = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a JSON ${typeof body}`;
+  throw new AppError('BAD_INPUT', `the body must be a JSON object ({ … }), not ${what}`,
+    { contentType: type });
 }
 
 function wantsStream(request: FastifyRequest): boolean {

@@ -12,8 +12,11 @@ export const studentId = z
       : `${STUDENT_ID}, not ${typeof issue.input === 'number' ? String(issue.input)
         : JSON.stringify(issue.input)}`),
   })
-  .pipe(z.number().int(STUDENT_ID).nonnegative(STUDENT_ID)
-    .max(Number.MAX_SAFE_INTEGER, 'a student id is at most 2^53 − 1'));
+  // The size first, and alone: int() also fails beyond 2^53, and would call an id of twenty
+  // digits not "a whole number of digits".
+  .pipe(z.number()
+    .max(Number.MAX_SAFE_INTEGER, { error: 'a student id is at most 2^53 − 1', abort: true })
+    .int(STUDENT_ID).nonnegative(STUDENT_ID));
 
 export const enrolmentSummary = z.object({
   student: z.number().int(),
