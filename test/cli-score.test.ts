@@ -63,9 +63,9 @@ describe.skipIf(!present)('edutech score, as a user runs it', () => {
     const args = [student, '5', '--presentation', 'FFF-2013B'];
     const clicks = runCli([...db(), '--json', 'score', MODEL, ...args]).json;
     expect(clicks.features.click_data_available).toBe(0);
-    expect(clicks.notes).toEqual([`FFF-2013B has no click data: ${MODEL} scores it from `
-      + 'coursework, registration and background alone (its card: "Presentation without click '
-      + 'data")']);
+    expect(clicks.notes).toEqual([`FFF-2013B has no click data: ${MODEL} is told its clicks `
+      + 'are unknown and scores from coursework, registration and background (its card: '
+      + '"Presentation without click data")']);
     expect(runCli([...db(), '--json', 'score', 'project_1911', ...args]).json.notes).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 """models/README.md, generated from the manifests so the page and the cards never disagree."""
 import json
 import os
+import re
 
 HEADER = """# Models
 
@@ -120,8 +121,8 @@ def section(m: dict) -> list[str]:
 
 
 def page_order(manifests: list[dict]) -> list[dict]:
-    """The success models first, best mean AUC at weeks 3, 5 and 10 first (the recommended one
-    leads by that rule), then the progress models by name: the page reads as a choice."""
+    """The recommended model first, then the other success models by mean AUC at weeks 3, 5
+    and 10, best first, then the progress models by name: the page reads as a choice."""
     def mean_auc(m: dict) -> float:
         by_week = {r['week']: r for r in m['evaluation']}
         return sum(by_week[w]['auc'] for w in (3, 5, 10)) / 3
@@ -131,13 +132,26 @@ def page_order(manifests: list[dict]) -> list[dict]:
             + sorted(others, key=lambda m: m['name']))
 
 
+# The names the app reads as manifests (src/main/engine/models/registry.ts).
+MANIFEST_NAME = re.compile(r'^[a-z][a-z0-9_]*\.json$')
+
+
 def render_readme(folder: str) -> str:
-    """The page for every manifest in the folder (`<name>.json`, vectors files aside)."""
+    """The page for every manifest in the folder (`<name>.json`, as the app finds them)."""
     manifests = []
     for entry in sorted(os.listdir(folder)):
-        if entry.endswith('.json') and not entry.endswith('.vectors.json'):
+        if MANIFEST_NAME.match(entry):
             with open(os.path.join(folder, entry)) as f:
-                manifests.append(json.load(f))
+                try:
+                    manifest = json.load(f)
+                except json.JSONDecodeError as error:
+                    raise ValueError(f'{entry}: not valid JSON: {error}') from None
+            missing = [k for k in ('name', 'kind', 'evaluation', 'card')
+                       if not isinstance(manifest, dict) or k not in manifest]
+            if missing:
+                # The app lists such a file as a broken model; the page cannot describe it.
+                raise ValueError(f'{entry}: not a model manifest (no {", ".join(missing)})')
+            manifests.append(manifest)
     manifests = page_order(manifests)
     lines = [HEADER, *overview(manifests)]
     for m in manifests:
@@ -158,7 +172,11 @@ def check(folder: str) -> int:
     path = os.path.join(folder, 'README.md')
     with open(path) as f:
         have = f.read().split('\n')
-    want = render_readme(folder).split('\n')
+    try:
+        want = render_readme(folder).split('\n')
+    except ValueError as error:
+        print(f'{folder}: {error}')
+        return 1
     for i, (a, b) in enumerate(zip(have, want)):
         if a != b:
             print(f'{path}, line {i + 1}: differs from what the manifests generate\n'

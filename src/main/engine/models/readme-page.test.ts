@@ -49,6 +49,21 @@ describe('models/README.md', () => {
     expect(run.stdout).toMatch(/README\.md, line \d+: differs from what the manifests generate/);
     expect(run.stdout).toContain(`${manifest.card.trainingSeconds} s on one CPU thread`);
   });
+
+  it('names a JSON file that the app would read as a manifest but is not one', () => {
+    if (!python()) return;
+    const dir = path.join(tmp, 'stray');
+    fs.cpSync(shippedModelsDir(), dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'notes.json'), '{}');
+    // Not a manifest name for the app either way: ignored, the page still matches.
+    fs.writeFileSync(path.join(dir, 'Notes.json'), '{}');
+    const run = check(dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(`${dir}: notes.json: not a model manifest (no name, kind, `
+      + 'evaluation, card)\n');
+    fs.rmSync(path.join(dir, 'notes.json'));
+    expect(check(dir).status).toBe(0);
+  });
 });
 
 describe('the README\'s model table', () => {

@@ -5,7 +5,9 @@ import { FileProblem, openRegularFileHandle } from './file-problem';
  * Code cells of a Jupyter notebook, counted the way the corpus manifest (and the old
  * grafana.py) did: parse the JSON as Python's json module does (NaN and Infinity included),
  * count cells whose cell_type is "code", whatever their source looks like (list of lines, one
- * string, null or missing).
+ * string, null or missing). Where Python refuses what a notebook reader accepts, this reads
+ * it: a UTF-8 byte-order mark, integers of more than 4,300 digits, nesting deeper than
+ * Python's recursion limit.
  */
 
 export interface NotebookCount {

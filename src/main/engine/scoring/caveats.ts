@@ -34,11 +34,13 @@ export function scoreCaveats(
       + 'less reliable than its card says');
   }
   const clicksEnd = presentation.lastActivityDay;
+  // Every shipped model that reads clicks also reads this flag, which tells it whether its
+  // click features mean anything; a model without the flag reads no clicks.
   const readsClicks = manifest.features.includes('click_data_available');
   if (readsClicks && clicksEnd === null) {
-    notes.push(`${presentation.presentation} has no click data: ${manifest.name} scores it `
-      + 'from coursework, registration and background alone (its card: "Presentation without '
-      + 'click data")');
+    notes.push(`${presentation.presentation} has no click data: ${manifest.name} is told its `
+      + 'clicks are unknown and scores from coursework, registration and background (its '
+      + 'card: "Presentation without click data")');
   } else if (readsClicks && clicksEnd !== null && day > clicksEnd + CLICK_DATA_ENDED_AFTER_DAYS) {
     notes.push(`${presentation.presentation}'s click data ends on day ${clicksEnd}: `
       + `${manifest.name} reads every student as inactive since then, which lowers scores`);
