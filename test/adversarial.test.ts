@@ -555,6 +555,15 @@ describe('metrics', () => {
     const under = runCli([...db(), 'metrics', '--textfile', path.join(file, 'm.prom')]);
     expect(under.stderr).toBe(`error BAD_INPUT: cannot write ${path.join(file, 'm.prom')}: `
       + `${file} is not a folder\n`);
+    // A name too long fails at the rename, after the work: still said of the file named.
+    const long = path.join(tmp.dir, `${'a'.repeat(300)}.prom`);
+    expect(runCli([...db(), 'metrics', '--textfile', long]).stderr).toBe(`error BAD_INPUT: `
+      + `cannot write ${long}: its name is too long for the file system\n`);
+    // A folder path with its slash would have been written as a file of the folder's name.
+    const folder = path.join(tmp.dir, 'not-yet');
+    expectFailure(runCli([...db(), 'metrics', '--textfile', `${folder}/`]), 'BAD_INPUT',
+      /a path ending in a slash names a folder, not a file/);
+    expect(fs.existsSync(folder)).toBe(false);
   });
 
   it('--port outside 0..65535 is BAD_INPUT (exit 2), as for serve', () => {

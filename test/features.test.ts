@@ -216,4 +216,13 @@ describe.skipIf(!present)('the feature export stops at each presentation\'s last
     }
     expect(fs.existsSync(out)).toBe(false);
   });
+
+  it('the CLI refuses an output path that ends in a slash, writing nothing', () => {
+    const folder = path.join(tmp.dir, 'meant-a-folder');
+    const r = runCli(['--db', inject('ouladDb'), 'features', 'export', '-o', `${folder}/`,
+      '--presentations', 'AAA-2013J', '--days', '6']);
+    expect(r.stderr).toBe(`error BAD_INPUT: refusing to write the feature export to ${folder}/: `
+      + 'a path ending in a slash names a folder, not a file\n');
+    expect(fs.existsSync(folder)).toBe(false);
+  });
 });

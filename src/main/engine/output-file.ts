@@ -28,6 +28,8 @@ export function assertSafeOutput(file: string, storeFile: string, what: string):
     throw new AppError('BAD_INPUT', `refusing to write the ${what} to ${file}: ${why}`, { file });
   };
   if (storeFiles.includes(target)) refuse(`that is the store it is read from (${storeFile})`);
+  // path.resolve drops a trailing slash, and the write would make a file of the folder's name.
+  if (/[\\/]$/.test(file)) refuse('a path ending in a slash names a folder, not a file');
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
@@ -65,7 +67,7 @@ export async function writeReplacing<T>(
   try {
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
-      stream.once('error', (error) => reject(cannotCreate(target, error)));
+      stream.once('error', reject);
     });
     const result = await write(stream);
     await new Promise<void>((resolve, reject) => {
@@ -81,26 +83,32 @@ export async function writeReplacing<T>(
     } catch {
       // Never created (its folder is missing or not a folder): the first error is the one.
     }
-    throw error;
+    throw cannotWrite(target, error);
   }
 }
 
 /**
- * A failure to create the temporary file, said of the file the user named: the temporary name
- * means nothing to them.
+ * A system error while creating, writing or renaming the temporary file, said of the file the
+ * user named: the temporary name means nothing to them. Other errors (a cancelled export)
+ * pass as they are.
  */
-function cannotCreate(target: string, error: NodeJS.ErrnoException): AppError {
+function cannotWrite(target: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (error instanceof AppError || typeof code !== 'string' || !code.startsWith('E')) return error;
   const folder = path.dirname(path.resolve(target));
   const why: Record<string, string> = {
-    ENOENT: `its folder ${folder} does not exist`,
+    ENOENT: fs.existsSync(folder) ? `cannot create a file in ${folder}`
+      : `its folder ${folder} does not exist`,
     ENOTDIR: `${folder} is not a folder`,
     EACCES: `no permission to create a file in ${folder}`,
     EPERM: `no permission to create a file in ${folder}`,
     EROFS: `${folder} is on a read-only file system`,
     ENOSPC: `no space left on the device of ${folder}`,
+    EDQUOT: `the disk quota of ${folder} is used up`,
+    ENAMETOOLONG: 'its name is too long for the file system',
   };
   return new AppError('BAD_INPUT', `cannot write ${target}: `
-    + (why[error.code ?? ''] ?? error.message), { file: target, system: error.code ?? null });
+    + (why[code] ?? (error as Error).message), { file: target, system: code });
 }
 
 /** The path a chain of symbolic links ends at, whether or not that end exists. */

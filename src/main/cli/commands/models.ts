@@ -50,7 +50,9 @@ export function registerModels(program: Command, ctx: CliContext): void {
       + 'days after a presentation\'s last day are skipped for it')
     .action(async (opts: { out: string; presentations?: string; days?: string }) => {
       const result = await ctx.call('exportFeatures', {
-        out: path.resolve(opts.out),
+        // Resolved against the working folder; a trailing slash is kept so that the engine
+        // can refuse a folder path instead of writing a file of the folder's name.
+        out: path.join(path.resolve(opts.out), /[\\/]$/.test(opts.out) ? path.sep : ''),
         presentations: opts.presentations === undefined ? undefined
           : keyList(opts.presentations, '--presentations'),
         days: opts.days === undefined ? undefined : wholeNumbers(opts.days, '--days'),
