@@ -19,6 +19,11 @@ export interface CliContext {
 
 export function createContext(program: Command): CliContext {
   let engine: Engine | undefined;
+  // The command being run, so that a schema error names that command's own options.
+  let running: Command = program;
+  program.hook('preAction', (_program, action) => {
+    running = action;
+  });
   const ctx: CliContext = {
     engine() {
       if (!engine) {
@@ -31,7 +36,7 @@ export function createContext(program: Command): CliContext {
     call: (name, input, opts = {}) =>
       ctx.engine().call(name, input, opts as Parameters<Engine['call']>[2])
         .catch((error: unknown) => {
-          throw inOptionTerms(error, program);
+          throw inOptionTerms(error, running);
         }),
     print: (text) => process.stdout.write(`${text}\n`),
     printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
@@ -45,18 +50,18 @@ export function createContext(program: Command): CliContext {
  * `--to-week`, `-n`. A BAD_INPUT from the schema is said again with the option that set each
  * field, where one did (positional arguments keep the field's name).
  */
-function inOptionTerms(error: unknown, program: Command): unknown {
+function inOptionTerms(error: unknown, command: Command): unknown {
   if (!(error instanceof AppError) || error.code !== 'BAD_INPUT') return error;
   const issues = error.details.issues as { path: string[]; message: string }[] | undefined;
   if (!issues) return error;
   const flags = new Map<string, string>();
-  const collect = (command: Command): void => {
-    for (const option of command.options) {
-      if (option.long) flags.set(option.attributeName(), option.long);
+  for (let c: Command | null = command; c; c = c.parent) {
+    for (const option of c.options) {
+      if (option.long && !flags.has(option.attributeName())) {
+        flags.set(option.attributeName(), option.long);
+      }
     }
-    command.commands.forEach(collect);
-  };
-  collect(program);
+  }
   const said = issues.map((i) => {
     const field = i.path.length === 1 ? flags.get(i.path[0]!) : undefined;
     return `${field ?? (i.path.join('.') || 'input')}: ${i.message}`;
