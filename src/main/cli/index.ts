@@ -48,7 +48,8 @@ export function buildProgram(opts: { json?: boolean } = {}): {
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedPipe();
   // --json is read before parsing: a usage error is reported while parsing.
-  const { program, close } = buildProgram({ json: argv.includes('--json') });
+  const json = argv.includes('--json');
+  const { program, close } = buildProgram({ json });
   try {
     await program.parseAsync(argv);
     return 0;
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       const missingCommand = error.code === 'commander.help';
       const message = missingCommand ? 'a command is required (--help lists them)'
         : error.message.replace(/^error: /, '');
-      if (argv.includes('--json')) {
+      if (json) {
         const wire = { code: 'BAD_INPUT', message, details: { commander: error.code } };
         process.stdout.write(`${JSON.stringify({ error: wire }, null, 2)}\n`);
       } else if (missingCommand) {

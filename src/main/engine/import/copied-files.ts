@@ -18,8 +18,7 @@ export async function refuseCopiedFiles(folder: string, names: readonly string[]
   for (const name of names) {
     // Checked before hashing: a folder, FIFO or dangling link named like a click file must be
     // refused as the file it claims to be, not fail the hash with a bare system error.
-    assertRegularFile(path.join(folder, name), name);
-    const size = fs.statSync(path.join(folder, name)).size;
+    const { size } = assertRegularFile(path.join(folder, name), name);
     bySize.set(size, [...(bySize.get(size) ?? []), name]);
   }
   for (const [size, group] of bySize) {

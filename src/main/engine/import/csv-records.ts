@@ -38,27 +38,22 @@ export async function* readRecords(
     // Called as each record is parsed, in file order. A parse error further on overtakes the
     // records still buffered for the loop below, so the checks happen here: the first fault
     // in the file is the one reported, and the line correction is current when an error comes.
+    // The header stops here (null drops a record); data records go on with their line.
     on_record: (fields, context) => {
       const line = lines.start(fields, context.lines, context.empty_lines);
-      shape.check(fields, line);
-      return Object.assign(fields, { line });
+      return shape.check(fields, line) === 'header' ? null : Object.assign(fields, { line });
     },
   }));
   // A read error (EACCES, EIO) must end the parse with an error, not crash the process.
   source.on('error', (error) => parser.destroy(error));
   try {
-    let first = true;
     for await (const record of parser as AsyncIterable<NumberedRecord>) {
       if (signal?.aborted) {
         throw new AppError('CANCELLED', 'import cancelled: the store is left as it was');
       }
-      if (first) {
-        first = false; // the header, checked by `shape`
-        continue;
-      }
       yield { line: record.line, get: (column) => record[shape.index(column)]! };
     }
-    if (first) {
+    if (!shape.sawHeader) {
       throw new AppError('IMPORT_FAILED', `${name}: the file is empty (no header line)`, { file });
     }
   } catch (error) {
@@ -91,7 +86,12 @@ class RecordShape {
     private readonly expected: readonly string[],
   ) {}
 
-  check(fields: readonly string[], line: number): void {
+  get sawHeader(): boolean {
+    return this.columns !== undefined;
+  }
+
+  /** Checks one record; says whether it was the header. */
+  check(fields: readonly string[], line: number): 'header' | 'data' {
     const { file, name } = this;
     if (!this.columns) {
       this.header = fields.map((c) => c.trim());
@@ -111,7 +111,7 @@ class RecordShape {
           { file, line, missing });
       }
       this.columns = columns;
-      return;
+      return 'header';
     }
     if (fields.length !== this.header.length) {
       throw new AppError('IMPORT_FAILED', `${name}, line ${line}: ${fields.length} fields where `
@@ -119,6 +119,7 @@ class RecordShape {
     }
     const bad = fields.findIndex((field) => NOT_TEXT.test(field));
     if (bad >= 0) throw notText(name, file, line, this.header[bad]!, fields[bad]!);
+    return 'data';
   }
 
   /** A column's position; only expected columns are asked for, and the header has them all. */
@@ -197,7 +198,7 @@ const MAX_RECORD_BYTES = 1 << 20;
  * Only regular files are read: a folder named like a table, a FIFO or a device (a link to
  * /dev/zero) would otherwise crash the read or wait forever.
  */
-export function assertRegularFile(file: string, name: string): void {
+export function assertRegularFile(file: string, name: string): fs.Stats {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -215,6 +216,7 @@ export function assertRegularFile(file: string, name: string): void {
   if (!stat.isFile()) {
     throw new AppError('IMPORT_FAILED', `${name}: not a regular file`, { file });
   }
+  return stat;
 }
 
 /**

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { installedTool } from '../../../../test/helpers/tools';
 import { shippedModelsDir } from '../config';
 import { ModelRegistry } from './registry';
 
@@ -11,18 +12,12 @@ import { ModelRegistry } from './registry';
  * edit on it was once lost at the next retrain. The generator needs only Python's standard
  * library, so CI runs it here: the committed page must be what the committed manifests make.
  */
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(shippedModelsDir(), '..', 'training', 'edutrain', 'readme.py');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edutech-readme-page-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** Python must be there in CI; elsewhere its absence skips with a message. */
-function python(): string | undefined {
-  if (fs.existsSync(PYTHON)) return PYTHON;
-  if (process.env.CI === 'true') throw new Error(`${PYTHON} missing: apt-get install python3`);
-  console.warn(`skipping the models/README.md check: ${PYTHON} is not installed`);
-  return undefined;
-}
+const python = () => installedTool(['/usr/bin/python3'], 'python3',
+  'the models/README.md check');
 
 function check(folder: string) {
   return spawnSync(python()!, [SCRIPT, '--check', folder], { encoding: 'utf8' });

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installedTool } from '../../../../test/helpers/tools';
 import { SqliteDsStatsStore } from './ds-stats-sqlite';
 import { renderMetrics, serveMetrics, writeMetricsTextfile } from './metrics';
 import { runScan } from './scan';
@@ -32,15 +33,8 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => fs.existsSync(p));
-
-/** promtool must be there in CI (apt-get install prometheus); elsewhere its absence skips. */
-function promtool(): string | undefined {
-  if (PROMTOOL) return PROMTOOL;
-  if (process.env.CI === 'true') throw new Error('promtool missing: apt-get install prometheus');
-  console.warn('skipping promtool check: promtool not installed (apt-get install prometheus)');
-  return undefined;
-}
+const promtool = () => installedTool(['/usr/bin/promtool', '/usr/local/bin/promtool'],
+  'prometheus', 'the promtool check');
 
 describe('metrics', () => {
   it('exposes the latest scan by person and kind, in base units, with no per-file label',

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { installedTool } from '../../../../test/helpers/tools';
 import { countNotebookBytes } from './notebook-count';
 
 const count = (doc: unknown) => countNotebookBytes(Buffer.from(JSON.stringify(doc)));
@@ -81,14 +81,10 @@ describe('notebook code cells', () => {
         return (error as { reason?: string }).reason;
       }
     });
-    if (!fs.existsSync('/usr/bin/python3')) {
-      if (process.env.CI === 'true') {
-        throw new Error('/usr/bin/python3 missing: apt-get install python3');
-      }
-      console.warn('skipping the comparison with Python\'s json: no /usr/bin/python3');
-      return;
-    }
-    const python = spawnSync('/usr/bin/python3', ['-c', [
+    const python3 = installedTool(['/usr/bin/python3'], 'python3',
+      'the comparison with Python\'s json');
+    if (!python3) return;
+    const python = spawnSync(python3, ['-c', [
       'import json, sys',
       'out = []',
       'for t in json.load(sys.stdin):',

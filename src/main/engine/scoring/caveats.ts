@@ -41,7 +41,8 @@ export function scoreCaveats(
     notes.push(`${presentation.presentation} has no click data: ${manifest.name} is told its `
       + 'clicks are unknown and scores from coursework, registration and background (its '
       + 'card: "Presentation without click data")');
-  } else if (readsClicks && clicksEnd !== null && day > clicksEnd + CLICK_DATA_ENDED_AFTER_DAYS) {
+  }
+  if (readsClicks && clicksEnd !== null && day > clicksEnd + CLICK_DATA_ENDED_AFTER_DAYS) {
     notes.push(`${presentation.presentation}'s click data ends on day ${clicksEnd}: `
       + `${manifest.name} reads every student as inactive since then, which lowers scores`);
   }
